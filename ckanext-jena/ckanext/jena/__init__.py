@@ -1,0 +1,1 @@
+"""The Jena open data platform CKAN extension."""

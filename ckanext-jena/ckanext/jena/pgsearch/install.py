@@ -1,0 +1,62 @@
+"""Route CKAN's Solr calls to PostgreSQL while jena_pgsearch is loaded.
+
+CKAN 2.11 has no interface for search backends: ckan.lib.search and its
+submodules call `make_connection()` (module globals) and check Solr's schema
+at start-up. We wrap those names once; each wrapper asks at call time whether
+the plugin is loaded, so unloading it (or never enabling it) gives CKAN's
+Solr behaviour back unchanged.
+"""
+from __future__ import annotations
+
+import logging
+
+import ckan.lib.search as search
+import ckan.lib.search.common as common
+import ckan.lib.search.index as index
+import ckan.lib.search.query as query
+import ckan.plugins as p
+
+from .connection import PgSearchConnection
+
+log = logging.getLogger(__name__)
+
+PLUGIN = "jena_pgsearch"
+_ORIGINAL = {
+    "make_connection": common.make_connection,
+    "is_available": common.is_available,
+    "check_solr_schema_version": search.check_solr_schema_version,
+}
+
+
+def active() -> bool:
+    return p.plugin_loaded(PLUGIN)
+
+
+def _make_connection(decode_dates: bool = True):
+    if active():
+        return PgSearchConnection(decode_dates)
+    return _ORIGINAL["make_connection"](decode_dates)
+
+
+def _is_available() -> bool:
+    if active():
+        return True
+    return _ORIGINAL["is_available"]()
+
+
+def _check_solr_schema_version(schema_file=None) -> bool:
+    if active():
+        return True  # our schema is a plugin migration, checked by `ckan db`
+    return _ORIGINAL["check_solr_schema_version"](schema_file)
+
+
+def install() -> None:
+    if getattr(search, "_jena_pgsearch_installed", False):
+        return
+    for module in (common, index, query, search):
+        if hasattr(module, "make_connection"):
+            module.make_connection = _make_connection
+    common.is_available = search.is_available = _is_available
+    search.check_solr_schema_version = _check_solr_schema_version
+    search._jena_pgsearch_installed = True
+    log.debug("jena_pgsearch: CKAN search routed to PostgreSQL")

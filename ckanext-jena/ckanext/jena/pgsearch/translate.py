@@ -1,0 +1,421 @@
+"""Translate Solr/Lucene queries (as CKAN builds them) into SQL conditions.
+
+The query text is parsed with luqum into a tree; each node becomes an SQL
+boolean expression over one row `d` of the index table. Every value (and
+every field name) reaches SQL as a bound parameter, never as SQL text. What
+cannot be translated faithfully raises QueryTranslationError, which the API
+turns into a 409 with the reason: a wrong answer is worse than an error.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Callable, Optional
+
+from luqum import tree
+from luqum.exceptions import ParseError
+from luqum.parser import parser as lucene_parser
+
+from ckan.lib.search.common import SearchError
+
+from . import schema as s
+from .datemath import DateMathError, parse_date
+
+TRUE, FALSE = "TRUE", "FALSE"
+# ts_rank weights for labels D, C, B, A (see schema.WEIGHT_*).
+RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
+TYPED_DATE_COLUMNS = {"metadata_modified": "d.metadata_modified",
+                      "metadata_created": "d.metadata_created"}
+_WILDCARD = re.compile(r"(?<!\\)[*?]")
+_ESCAPE = re.compile(r"\\(.)")
+_ENVELOPE = re.compile(
+    r"^\s*Intersects\(\s*ENVELOPE\(\s*([-+\d.eE]+)\s*,\s*([-+\d.eE]+)\s*,"
+    r"\s*([-+\d.eE]+)\s*,\s*([-+\d.eE]+)\s*\)\s*\)\s*$", re.I)
+
+
+class QueryTranslationError(SearchError):
+    """A query the PostgreSQL backend cannot answer as Solr would."""
+
+
+class Params:
+    """Collects bound parameters and hands out their placeholders."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+
+    def bind(self, value: object) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f":{name}"
+
+
+def parse(query: str) -> tree.Item:
+    try:
+        return lucene_parser.parse(query)
+    except (ParseError, Exception) as e:  # luqum raises several kinds
+        raise QueryTranslationError(f"cannot parse query {query!r}: {e}") from e
+
+
+def unescape(value: str) -> str:
+    return _ESCAPE.sub(r"\1", value)
+
+
+def _phrase_text(node: tree.Phrase) -> str:
+    return unescape(node.value[1:-1])
+
+
+def _and(parts: list[str]) -> str:
+    parts = [p for p in parts if p != TRUE]
+    if FALSE in parts:
+        return FALSE
+    return "(" + " AND ".join(parts) + ")" if parts else TRUE
+
+
+def _or(parts: list[str]) -> str:
+    parts = [p for p in parts if p != FALSE]
+    if TRUE in parts:
+        return TRUE
+    return "(" + " OR ".join(parts) + ")" if parts else FALSE
+
+
+def _wildcard_to_like(value: str) -> str:
+    out = []
+    i = 0
+    while i < len(value):
+        c = value[i]
+        if c == "\\" and i + 1 < len(value):
+            nxt = value[i + 1]
+            out.append("\\" + nxt if nxt in "%_\\" else nxt)
+            i += 2
+            continue
+        out.append({"*": "%", "?": "_", "%": "\\%", "_": "\\_"}.get(c, c))
+        i += 1
+    return "".join(out)
+
+
+def _wildcard_to_regex(value: str) -> str:
+    out = []
+    for part in re.split(r"((?<!\\)[*?])", value):
+        if part == "*":
+            out.append(r"\w*")
+        elif part == "?":
+            out.append(r"\w")
+        else:
+            out.append(re.escape(unescape(part)))
+    return r"\m" + "".join(out) + r"\M"
+
+
+class Translator:
+    """Builds SQL for one search: the q and every fq share its parameters."""
+
+    def __init__(self, params: Params, text_config: str, q_op: str = "AND",
+                 default_field: str = "text",
+                 lexeme_count: Optional[Callable[[str], int]] = None):
+        self.params = params
+        self.schema = s.solr_schema()
+        self.cfg = f"CAST({params.bind(text_config)} AS regconfig)"
+        self.q_op = (q_op or "AND").upper()
+        self.default_field = default_field or "text"
+        self._negated = 0
+        self._lexeme_count = lexeme_count
+        # tsqueries that matched positively against the catch-all field: the
+        # relevance score ranks by them.
+        self.rank_queries: list[str] = []
+
+    # ---- entry points -------------------------------------------------
+    def lucene(self, query: str) -> str:
+        if not query or not query.strip():
+            return TRUE
+        return self._node(parse(query), None)
+
+    def dismax(self, query: str, mm: str = "2<-1 5<80%") -> str:
+        """CKAN's free-text search: every term against the weighted catch-all
+        field, with dismax's minimum-should-match rule."""
+        try:
+            node = lucene_parser.parse(query)
+        except Exception:
+            # dismax treats unbalanced syntax as literal text, as Solr does.
+            node = tree.UnknownOperation(*[tree.Word(w) for w in
+                                            re.findall(r"[^\s\"()\[\]{}]+", query)])
+        must: list[str] = []
+        should: list[str] = []
+        must_not: list[str] = []
+        self._dismax_clauses(node, must, should, must_not, required=False)
+        tsqueries = must + should
+        if not tsqueries and not must_not:
+            return FALSE
+        for tsq in tsqueries:
+            self.rank_queries.append(tsq)
+        conds = [f"d.search_vector @@ {q}" for q in must]
+        if should:
+            need = min_should_match(mm, len(should))
+            if need >= len(should):
+                conds += [f"d.search_vector @@ {q}" for q in should]
+            elif need > 0:
+                hits = " + ".join(f"(d.search_vector @@ {q})::int" for q in should)
+                # The OR of all terms lets the GIN index narrow the rows first.
+                conds.append("d.search_vector @@ (" + " || ".join(should) + ")")
+                conds.append(f"({hits}) >= {self.params.bind(need)}")
+        expr = _and(conds)
+        for q in must_not:
+            expr = _and([expr, f"NOT (d.search_vector @@ {q})"])
+        return expr
+
+    def rank_expression(self) -> str:
+        if not self.rank_queries:
+            return "0"
+        weights = self.params.bind(RANK_WEIGHTS)
+        combined = " || ".join(self.rank_queries)
+        return f"ts_rank(CAST({weights} AS float4[]), d.search_vector, {combined})"
+
+    # ---- dismax -------------------------------------------------------
+    def _dismax_clauses(self, node, must, should, must_not, required):
+        if isinstance(node, (tree.UnknownOperation, tree.OrOperation, tree.AndOperation)):
+            req = isinstance(node, tree.AndOperation)
+            for child in node.children:
+                self._dismax_clauses(child, must, should, must_not, req)
+        elif isinstance(node, tree.Plus):
+            self._dismax_clauses(node.a, must, must, must_not, True)
+        elif isinstance(node, (tree.Prohibit, tree.Not)):
+            sink: list[str] = []
+            self._dismax_clauses(node.a, sink, sink, sink, True)
+            must_not.extend(sink)
+        elif isinstance(node, (tree.Group, tree.FieldGroup)):
+            self._dismax_clauses(node.expr, must, should, must_not, required)
+        elif isinstance(node, tree.Boost):
+            self._dismax_clauses(node.expr, must, should, must_not, required)
+        else:
+            if isinstance(node, tree.Phrase):
+                text, phrase = _phrase_text(node), True
+            elif isinstance(node, tree.Proximity):
+                text, phrase = _phrase_text(node.term), True
+            else:
+                text, phrase = unescape(str(node)), False
+            if self._lexeme_count and not self._lexeme_count(text):
+                return  # only stop words: dismax drops the clause
+            tsq = self._tsquery(text, phrase)
+            (must if required else should).append(tsq)
+
+    # ---- lucene ------------------------------------------------------
+    def _node(self, node: tree.Item, field: Optional[str]) -> str:
+        if isinstance(node, tree.SearchField):
+            if field is not None and field != self.default_field:
+                raise QueryTranslationError(
+                    f"nested field {node.name!r} inside field {field!r}")
+            if node.name == "*":
+                if isinstance(node.expr, tree.Word) and node.expr.value == "*":
+                    return TRUE
+                raise QueryTranslationError("the field '*' only takes '*' (as in *:*)")
+            return self._node(node.expr, unescape(node.name))
+        if isinstance(node, tree.AndOperation):
+            return self._bool(node.children, field, True)
+        if isinstance(node, tree.OrOperation):
+            return self._bool(node.children, field, False)
+        if isinstance(node, tree.UnknownOperation):
+            return self._bool(node.children, field, self.q_op == "AND")
+        if isinstance(node, (tree.Group, tree.FieldGroup)):
+            return self._node(node.expr, field)
+        if isinstance(node, (tree.Plus,)):
+            return self._node(node.a, field)
+        if isinstance(node, (tree.Prohibit, tree.Not)):
+            return self._not(node.a, field)
+        if isinstance(node, tree.Boost):
+            return self._node(node.expr, field)
+        if isinstance(node, tree.Fuzzy):
+            raise QueryTranslationError(f"fuzzy queries ({node}) are not supported")
+        if isinstance(node, tree.Proximity):
+            raise QueryTranslationError(f"proximity queries ({node}) are not supported")
+        if isinstance(node, tree.Regex):
+            raise QueryTranslationError(f"regular expression queries ({node}) are not supported")
+        if isinstance(node, (tree.Word, tree.Phrase, tree.Range)):
+            return self._term(field or self.default_field, node)
+        raise QueryTranslationError(f"unsupported query element {node!s}")
+
+    def _not(self, node, field) -> str:
+        self._negated += 1
+        try:
+            inner = self._node(node, field)
+        finally:
+            self._negated -= 1
+        return FALSE if inner == TRUE else (TRUE if inner == FALSE else f"NOT {inner}")
+
+    def _bool(self, children, field, default_required: bool) -> str:
+        must, should, must_not = [], [], []
+        for child in children:
+            if isinstance(child, tree.Plus):
+                must.append(self._node(child.a, field))
+            elif isinstance(child, (tree.Prohibit, tree.Not)):
+                must_not.append(self._not(child.a, field))
+            elif default_required:
+                must.append(self._node(child, field))
+            else:
+                should.append(self._node(child, field))
+        parts = list(must)
+        if should and not must:
+            parts.append(_or(should))
+        return _and(parts + must_not)
+
+    # ---- terms -------------------------------------------------------
+    def _term(self, field: str, node) -> str:
+        if field == "spatial_geom":
+            return self._spatial(node)
+        f = self.schema.field(field)
+        if f.kind == s.TEXT:
+            return self._text_term(field, node)
+        if f.kind == s.NGRAM:
+            return self._ngram_term(field, node)
+        if isinstance(node, tree.Range):
+            return self._range(f, node)
+        value = _phrase_text(node) if isinstance(node, tree.Phrase) else node.value
+        if isinstance(node, tree.Word) and value == "*":
+            return f"jsonb_exists(d.terms, {self.params.bind(field)})"
+        if isinstance(node, tree.Word) and _WILDCARD.search(value):
+            if f.kind != s.STRING:
+                raise QueryTranslationError(f"wildcards are not supported on {f.kind} field {field!r}")
+            pattern = self.params.bind(_wildcard_to_like(value))
+            return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.terms -> {self.params.bind(field)}) v"
+                    f" WHERE v LIKE {pattern})")
+        if isinstance(node, tree.Word):
+            value = unescape(value)
+        if f.kind == s.DATE:
+            return self._date_range(field, value, value, True, True)
+        if f.kind in (s.INT, s.FLOAT):
+            return self._number_range(field, value, value, True, True)
+        if f.kind == s.BOOL:
+            value = value.lower()
+        return f"d.terms @> CAST({self.params.bind(json.dumps({field: [value]}))} AS jsonb)"
+
+    def _range(self, f: s.Field, node: tree.Range) -> str:
+        low, high = unescape(node.low.value), unescape(node.high.value)
+        low = None if low == "*" else low
+        high = None if high == "*" else high
+        if f.kind == s.DATE:
+            return self._date_range(f.name, low, high, node.include_low, node.include_high)
+        if f.kind in (s.INT, s.FLOAT):
+            return self._number_range(f.name, low, high, node.include_low, node.include_high)
+        # Strings compare as Solr does: by code point.
+        return self._values_between(f.name, "v COLLATE \"C\"", low, high,
+                                    node.include_low, node.include_high, lambda v: v)
+
+    def _date_range(self, field, low, high, inc_low, inc_high) -> str:
+        def conv(v):
+            try:
+                return parse_date(v)
+            except DateMathError as e:
+                raise QueryTranslationError(f"field {field!r}: {e}") from e
+        column = TYPED_DATE_COLUMNS.get(field)
+        if column:
+            return _and(self._bounds(column, low, high, inc_low, inc_high, conv))
+        return self._values_between(field, "jena_pgsearch_ts(v)", low, high, inc_low, inc_high, conv)
+
+    def _number_range(self, field, low, high, inc_low, inc_high) -> str:
+        def conv(v):
+            try:
+                return float(v)
+            except ValueError as e:
+                raise QueryTranslationError(f"field {field!r} is numeric, {v!r} is not a number") from e
+        return self._values_between(field, "jena_pgsearch_num(v)", low, high, inc_low, inc_high, conv)
+
+    def _bounds(self, expr, low, high, inc_low, inc_high, conv) -> list[str]:
+        conds = []
+        if low is not None:
+            conds.append(f"{expr} {'>=' if inc_low else '>'} {self.params.bind(conv(low))}")
+        if high is not None:
+            conds.append(f"{expr} {'<=' if inc_high else '<'} {self.params.bind(conv(high))}")
+        return conds
+
+    def _values_between(self, field, expr, low, high, inc_low, inc_high, conv) -> str:
+        conds = self._bounds(expr, low, high, inc_low, inc_high, conv) or ["TRUE"]
+        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.terms -> {self.params.bind(field)}) v"
+                f" WHERE {' AND '.join(conds)})")
+
+    def _tsquery(self, text: str, phrase: bool) -> str:
+        fn = "phraseto_tsquery" if phrase else "plainto_tsquery"
+        return f"{fn}({self.cfg}, {self.params.bind(text)})"
+
+    def _text_term(self, field: str, node) -> str:
+        if field == "text":
+            vector, raw = "d.search_vector", "d.search_text"
+        else:
+            vector = f"jsonb_to_tsvector({self.cfg}, coalesce(d.doc -> {self.params.bind(field)}, '[]'), '[\"string\"]')"
+            raw = f"lower(coalesce(d.doc ->> {self.params.bind(field)}, ''))"
+        if isinstance(node, tree.Range):
+            raise QueryTranslationError(f"range queries on text field {field!r} are not supported")
+        if isinstance(node, tree.Phrase):
+            tsq = self._tsquery(_phrase_text(node), True)
+        else:
+            value = node.value
+            if value == "*":
+                return "TRUE" if field == "text" else f"jsonb_exists(d.terms, {self.params.bind(field)})"
+            wild = [m.start() for m in _WILDCARD.finditer(value)]
+            if wild == [len(value) - 1] and value.endswith("*") and len(value) > 1:
+                # A trailing * is a prefix query on the analysed words.
+                words = re.findall(r"\w+", unescape(value[:-1]))
+                if not words:
+                    raise QueryTranslationError(f"empty prefix query {value!r}")
+                prefix = " & ".join("'" + w.lower().replace("'", "''") + "':*" for w in words)
+                tsq = f"to_tsquery({self.cfg}, {self.params.bind(prefix)})"
+            elif wild:
+                # Solr does not stem wildcard terms either: match raw words.
+                regex = self.params.bind(_wildcard_to_regex(value.lower()))
+                return f"({raw} ~ {regex})"
+            else:
+                tsq = self._tsquery(unescape(value), False)
+        if field == "text" and not self._negated:
+            self.rank_queries.append(tsq)
+        return f"({vector} @@ {tsq})"
+
+    def _ngram_term(self, field: str, node) -> str:
+        """Solr's text_ngram: every whitespace token of the query (2..10
+        characters, lower-cased) must be a substring of the source field."""
+        if isinstance(node, tree.Range):
+            raise QueryTranslationError(f"range queries on n-gram field {field!r} are not supported")
+        text = _phrase_text(node) if isinstance(node, tree.Phrase) else unescape(node.value)
+        sources = self.schema.copy_sources(field) or [field]
+        tokens = text.lower().split()
+        if not tokens or any(not 2 <= len(t) <= 10 for t in tokens):
+            return FALSE
+        per_source = []
+        for src in sources:
+            value = f"lower(coalesce(d.doc ->> {self.params.bind(src)}, ''))"
+            per_source.append(_and([f"strpos({value}, {self.params.bind(t)}) > 0" for t in tokens]))
+        return _or(per_source)
+
+    def _spatial(self, node) -> str:
+        text = _phrase_text(node) if isinstance(node, tree.Phrase) else unescape(str(node))
+        m = _ENVELOPE.match(text)
+        if not m:
+            raise QueryTranslationError(
+                "spatial_geom takes \"Intersects(ENVELOPE(minx, maxx, maxy, miny))\"")
+        minx, maxx, maxy, miny = (float(g) for g in m.groups())
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise QueryTranslationError(f"invalid bounding box {minx},{miny},{maxx},{maxy}")
+        b = self.params.bind
+        return (f"coalesce(ST_Intersects(d.geom, ST_MakeEnvelope({b(minx)}, {b(miny)}, "
+                f"{b(maxx)}, {b(maxy)}, 4326)), FALSE)")
+
+
+def min_should_match(spec: str, optional: int) -> int:
+    """Solr's mm rule, e.g. "2<-1 5<80%": how many of `optional` clauses
+    must match."""
+    spec = (spec or "").strip()
+    if not spec:
+        return optional
+    chosen = None
+    if "<" in spec:
+        for cond in spec.split():
+            limit, value = cond.split("<", 1)
+            if optional > int(limit):
+                chosen = value
+        if chosen is None:
+            return optional
+    else:
+        chosen = spec
+    if chosen.endswith("%"):
+        pct = int(chosen[:-1])
+        n = int(optional * abs(pct) / 100)
+        need = optional - n if pct < 0 else n
+    else:
+        n = int(chosen)
+        need = optional + n if n < 0 else n
+    return max(0, min(optional, need)) or (1 if optional else 0)

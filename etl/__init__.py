@@ -1,0 +1,1 @@
+"""Shared transformation library of the harvesters."""

@@ -1,0 +1,1 @@
+"""Cron-run harvesters that publish validated data packages to CKAN."""
