@@ -1,0 +1,19 @@
+# The two commands of the README: `make up` and `make test`.
+.PHONY: up setup run check test bench clean-var
+
+up: setup run            ## set everything up, start the portal, populate it
+
+setup:                   ## install and configure everything (idempotent)
+	bin/setup
+
+run:                     ## start CKAN + jobs worker in the foreground
+	bin/run
+
+check:                   ## start, populate, check the API, stop
+	bin/run --check
+
+test:                    ## run the test suite (needs `make setup` once)
+	bin/test
+
+bench:                   ## run the benchmarks in bench/
+	.venv/bin/python bench/pgsearch_bench.py
