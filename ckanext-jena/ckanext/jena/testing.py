@@ -1,4 +1,7 @@
-"""Plugins that exist only for the tests (entry points under ckan.test_plugins)."""
+"""Plugins that exist only for the tests (entry points under ckan.test_plugins).
+
+Installed with the package because `ckan -c test.ini db init` must import
+them too, outside pytest."""
 import ckan.plugins as p
 
 
