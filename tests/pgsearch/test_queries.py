@@ -174,6 +174,7 @@ CASES = [
     ("bad-number", {"q": "views_total:[a TO 5]"}, Error("not a number")),
     ("bad-bbox", {"ext_bbox": "a,b"}, Error("ext_bbox")),
     ("bbox-out-of-range", {"ext_bbox": "200,0,210,10"}, Error("ext_bbox")),
+    ("too-many-clauses", {"q": " OR ".join(f"tags:t{i}" for i in range(600))}, Error("too many clauses")),
 ]
 
 

@@ -49,11 +49,24 @@ class Params:
         return f":{name}"
 
 
+# Solr's default maxBooleanClauses: a bound on the SQL one query may produce.
+MAX_CLAUSES = 1024
+
+
+def _count_nodes(node: tree.Item) -> int:
+    return 1 + sum(_count_nodes(c) for c in node.children)
+
+
 def parse(query: str) -> tree.Item:
+    if len(query) > 20 * MAX_CLAUSES:
+        raise QueryTranslationError(f"query too long ({len(query)} characters)")
     try:
-        return lucene_parser.parse(query)
+        node = lucene_parser.parse(query)
     except (ParseError, Exception) as e:  # luqum raises several kinds
         raise QueryTranslationError(f"cannot parse query {query!r}: {e}") from e
+    if _count_nodes(node) > MAX_CLAUSES:
+        raise QueryTranslationError(f"too many clauses in query (at most {MAX_CLAUSES})")
+    return node
 
 
 def unescape(value: str) -> str:
@@ -132,11 +145,13 @@ class Translator:
         """CKAN's free-text search: every term against the weighted catch-all
         field, with dismax's minimum-should-match rule."""
         try:
-            node = lucene_parser.parse(query)
-        except Exception:
+            node = parse(query)
+        except QueryTranslationError:
             # dismax treats unbalanced syntax as literal text, as Solr does.
-            node = tree.UnknownOperation(*[tree.Word(w) for w in
-                                            re.findall(r"[^\s\"()\[\]{}]+", query)])
+            words = re.findall(r"[^\s\"()\[\]{}]+", query)
+            if len(words) > MAX_CLAUSES:
+                raise QueryTranslationError(f"too many words in query (at most {MAX_CLAUSES})")
+            node = tree.UnknownOperation(*[tree.Word(w) for w in words])
         must: list[str] = []
         should: list[str] = []
         must_not: list[str] = []

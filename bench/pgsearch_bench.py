@@ -1,0 +1,166 @@
+"""Benchmark of the PostgreSQL search backend (jena_pgsearch).
+
+Creates N generated datasets through CKAN's package_create (so each is
+indexed the way a steward's edit is), then times five query shapes with the
+/dataset page's facets on, through package_search as the UI and API call it.
+
+    .venv/bin/python bench/pgsearch_bench.py [--datasets 10000] [--runs 200]
+
+It uses the TEST database (test.ini) and empties it first. Figures printed:
+indexing time per dataset (CKAN's document building + our write, and our
+write alone) and p50/p95 per query shape, each next to the goal of issue 3
+(indexing < 20 ms per dataset, p95 < 50 ms) as a ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+WORDS = ("Baum Bäume Straße Verkehr Haltestelle Schule Kita Umwelt Luft Lärm Wasser Saale Park "
+         "Friedhof Haushalt Wahl Bevölkerung Energie Radweg Parkplatz Kultur Museum Denkmal Klima "
+         "Hitze Sensor Feinstaub Messung Statistik Stadtteil Bibliothek Sport Spielplatz Grünfläche "
+         "Baustelle Brücke Ampel Wohnung Gewerbe Tourismus Hotel Gastronomie Bus Straßenbahn").split()
+FORMATS = ["CSV", "JSON", "GeoJSON", "XLSX", "PDF", "WMS", "WFS", "XML"]
+LICENSES = ["dl-de-by-2.0", "dl-de-zero-2.0", "cc-by-4.0", "cc-zero"]
+FACETS = json.dumps(["organization", "groups", "tags", "res_format", "license_id"])
+
+
+def percentile(values, pct):
+    values = sorted(values)
+    k = (len(values) - 1) * pct / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the datasets of an earlier run (queries only)")
+    args = parser.parse_args()
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+    app = make_app(load_config(os.path.join(ROOT, "test.ini")))
+    with app._wsgi_app.test_request_context():
+        run(args)
+
+
+def run(args) -> None:
+    import ckan.model as model
+    import ckan.plugins as p
+    import ckan.plugins.toolkit as tk
+    from ckan.cli.db import _run_migrations
+    from ckan.lib.search import clear_all
+    from ckan.lib.search.index import PackageSearchIndex
+    from ckanext.jena.pgsearch import connection
+
+    p.load_all()
+    rng = random.Random(16053)
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    ctx = lambda: {"ignore_auth": True, "user": site_user["name"]}  # noqa: E731
+    if args.reuse:
+        have = model.Session.query(model.Package).filter_by(state="active").count()
+        print(f"reusing {have} datasets of an earlier run", file=sys.stderr)
+        args.datasets = have
+        query_shapes(args, rng, ctx)
+        return
+    model.repo.rebuild_db()
+    for plugin in ("activity", "jena_pgsearch"):
+        _run_migrations(plugin)
+    clear_all()
+
+    # Time CKAN's whole index step and our write inside it.
+    timings = {"index": [], "write": []}
+    orig_index, orig_add = PackageSearchIndex.index_package, connection.PgSearchConnection.add
+
+    def timed_index(self, *a, **kw):
+        t = time.perf_counter()
+        try:
+            return orig_index(self, *a, **kw)
+        finally:
+            timings["index"].append(time.perf_counter() - t)
+
+    def timed_add(self, *a, **kw):
+        t = time.perf_counter()
+        try:
+            return orig_add(self, *a, **kw)
+        finally:
+            timings["write"].append(time.perf_counter() - t)
+
+    PackageSearchIndex.index_package = timed_index
+    connection.PgSearchConnection.add = timed_add
+
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    orgs = [tk.get_action("organization_create")(ctx(), {"name": f"org-{i}", "title": f"Amt {i}"})["id"]
+            for i in range(12)]
+    groups = [tk.get_action("group_create")(ctx(), {"name": f"gruppe-{i}"})["name"] for i in range(6)]
+    t0 = time.perf_counter()
+    for i in range(args.datasets):
+        words = rng.sample(WORDS, 4)
+        lon, lat = 11.45 + rng.random() * 0.3, 50.85 + rng.random() * 0.15
+        tk.get_action("package_create")(ctx(), {
+            "name": f"datensatz-{i:05d}",
+            "title": f"{words[0]} und {words[1]} in Jena {2000 + i % 25}",
+            "notes": " ".join(rng.choice(WORDS) for _ in range(40)),
+            "owner_org": rng.choice(orgs),
+            "groups": [{"name": g} for g in rng.sample(groups, rng.randint(0, 2))],
+            "license_id": rng.choice(LICENSES),
+            "tags": [{"name": w} for w in rng.sample(WORDS, 3)],
+            "resources": [{"url": f"http://daten.example.org/{i}/{j}", "format": rng.choice(FORMATS)}
+                          for j in range(rng.randint(1, 3))],
+            "extras": [{"key": "spatial",
+                        "value": json.dumps({"type": "Point", "coordinates": [lon, lat]})}],
+        })
+        if (i + 1) % 1000 == 0:
+            print(f"  {i + 1} datasets created ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    create_s = time.perf_counter() - t0
+    idx_ms = statistics.mean(timings["index"]) * 1000
+    write_ms = statistics.mean(timings["write"]) * 1000
+    print(f"\nindexing {args.datasets} datasets (goal < 20 ms/dataset)")
+    print(f"  package_create total          {create_s / args.datasets * 1000:7.1f} ms/dataset")
+    print(f"  index step (CKAN doc + write) {idx_ms:7.1f} ms/dataset   ratio to goal {idx_ms / 20:.2f}")
+    print(f"  our PostgreSQL write alone    {write_ms:7.1f} ms/dataset   ratio to goal {write_ms / 20:.2f}")
+    query_shapes(args, rng, ctx)
+
+
+def query_shapes(args, rng, ctx) -> None:
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    shapes = {
+        "free text": lambda: {"q": rng.choice(WORDS)},
+        "facet filter": lambda: {"fq": f'tags:"{rng.choice(WORDS)}"'},
+        "text + 2 facets": lambda: {"q": rng.choice(WORDS),
+                                    "fq": f'organization:org-{rng.randrange(12)} +res_format:"{rng.choice(FORMATS)}"'},
+        "sort by modified": lambda: {"q": "*:*", "sort": "metadata_modified desc"},
+        "deep page start=5000": lambda: {"q": "*:*", "start": min(5000, args.datasets - 20),
+                                         "sort": "score desc, metadata_modified desc"},
+        "bbox + text": lambda: {"q": rng.choice(WORDS), "ext_bbox": "11.55,50.88,11.65,50.95"},
+    }
+    print(f"\njena_pgsearch benchmark: {args.datasets} datasets, {args.runs} runs per shape, "
+          f"facets on ({', '.join(json.loads(FACETS))}), rows=20, 2-core machine")
+    print(f"\nqueries through package_search (goal p95 < 50 ms)")
+    print(f"  {'shape':24} {'hits':>6} {'p50 ms':>8} {'p95 ms':>8} {'p95/goal':>9}")
+    search = tk.get_action("package_search")
+    for name, make in shapes.items():
+        times, hits = [], 0
+        for _ in range(args.runs):
+            params = dict(make(), rows=20, **{"facet.field": FACETS})
+            t = time.perf_counter()
+            hits = search(ctx(), params)["count"]
+            times.append((time.perf_counter() - t) * 1000)
+            model.Session.remove()
+        p95 = percentile(times, 95)
+        print(f"  {name:24} {hits:6d} {percentile(times, 50):8.1f} {p95:8.1f} {p95 / 50:9.2f}")
+
+
+if __name__ == "__main__":
+    main()
