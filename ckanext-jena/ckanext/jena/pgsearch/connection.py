@@ -8,6 +8,7 @@ so commit or roll back together with the dataset change that caused them.
 """
 from __future__ import annotations
 
+import fnmatch
 import json
 import logging
 import re
@@ -16,10 +17,9 @@ from typing import Any, Optional
 import sqlalchemy as sa
 
 import ckan.model as model
-from ckan.common import config
-
 from . import schema as s
 from . import store
+from .settings import facet_patterns, text_config
 from .translate import (Params, QueryTranslationError, Translator, TYPED_DATE_COLUMNS)
 
 log = logging.getLogger(__name__)
@@ -46,10 +46,6 @@ class Results:
 
     def __iter__(self):
         return iter(self.docs)
-
-
-def text_config() -> str:
-    return config.get("ckanext.jena.search.text_config") or "jena_german"
 
 
 def _as_list(value: Any) -> list[str]:
@@ -213,26 +209,34 @@ class PgSearchConnection:
 
     def _facets(self, where: str, params: Params, fields: list[str],
                 limit: int, mincount: int) -> dict[str, list[Any]]:
-        values = dict(params.values, _ff=fields, _mincount=mincount,
-                      _limit=limit)
-        sql = f"""
-            SELECT field, value, n FROM (
-                SELECT field, value, n, row_number() OVER (
-                    PARTITION BY field ORDER BY n DESC, value COLLATE "C") AS rank
-                FROM (
-                    SELECT f.field, v.value, count(*) AS n
-                    FROM {TABLE} d
-                    CROSS JOIN unnest(CAST(:_ff AS text[])) AS f(field)
-                    CROSS JOIN LATERAL jsonb_array_elements_text(
-                        coalesce(d.terms -> f.field, '[]'::jsonb)) AS v(value)
-                    WHERE {where}
-                    GROUP BY 1, 2
-                ) counted
-                WHERE n >= :_mincount
-            ) ranked
-            WHERE :_limit < 0 OR rank <= :_limit
-            ORDER BY field, rank"""
-        out: dict[str, list[Any]] = {f: [] for f in fields}
-        for field, value, n in self.session.execute(sa.text(sql), values):
-            out[field].extend([value, n])
+        patterns = facet_patterns()
+        stored = [f for f in fields if any(fnmatch.fnmatchcase(f, p) for p in patterns)]
+        counts: dict[str, dict[str, int]] = {f: {} for f in fields}
+        if stored:
+            # Group the compact "field<US>value" array; split in Python (few
+            # hundred distinct values) rather than per row in SQL.
+            sql = (f"SELECT fv, count(*) FROM {TABLE} d, unnest(d.facet_values) fv "
+                   f"WHERE {where} GROUP BY fv")
+            wanted = set(stored)
+            for fv, n in self.session.execute(sa.text(sql), params.values):
+                field, _, value = fv.partition(s.FACET_SEPARATOR)
+                if field in wanted:
+                    counts[field][value] = n
+        others = [f for f in fields if f not in stored]
+        if others:
+            sql = (f"SELECT f.field, v.value, count(*) FROM {TABLE} d "
+                   f"CROSS JOIN unnest(CAST(:_ff AS text[])) AS f(field) "
+                   f"CROSS JOIN LATERAL jsonb_array_elements_text("
+                   f"coalesce(d.terms -> f.field, '[]'::jsonb)) AS v(value) "
+                   f"WHERE {where} GROUP BY 1, 2")
+            for field, value, n in self.session.execute(sa.text(sql), dict(params.values, _ff=others)):
+                counts[field][value] = n
+        out: dict[str, list[Any]] = {}
+        for field in fields:
+            # Solr's order: count descending, then value in code-point order.
+            items = sorted(((v, n) for v, n in counts[field].items() if n >= mincount),
+                           key=lambda item: (-item[1], item[0]))
+            if limit >= 0:
+                items = items[:limit]
+            out[field] = [x for item in items for x in item]
         return out

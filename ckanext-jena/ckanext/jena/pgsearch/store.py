@@ -20,6 +20,7 @@ from shapely import make_valid, wkb
 from shapely.geometry import shape
 
 from . import schema as s
+from .settings import facet_patterns
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +89,15 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
                      else "C" if key in s.WEIGHT_C else "D")
             weighted[label].extend(_strings(doc[key]))
     texts = {k: "\n".join(v) for k, v in weighted.items()}
+    patterns = facet_patterns()
+    facets = [f"{key}{s.FACET_SEPARATOR}{v}" for key, values in terms.items()
+              if any(fnmatch.fnmatchcase(key, p) for p in patterns) for v in values]
+    columns = {c: (terms.get(c) or [None])[0] for c in s.COLUMN_STRINGS}
     return {
+        **columns,
         "index_id": doc["index_id"],
-        "id": doc["id"],
-        "site_id": doc.get("site_id"),
+        "permission_labels": terms.get("permission_labels", []),
+        "facet_values": facets,
         "doc": json.dumps(doc, default=str),
         "terms": json.dumps(terms),
         "data_dict": blobs["data_dict"],
@@ -105,10 +111,13 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 UPSERT = sa.text(f"""
-INSERT INTO {TABLE} AS d (index_id, id, site_id, seq, doc, terms, data_dict,
-    validated_data_dict, search_vector, search_text, metadata_created,
-    metadata_modified, geom, indexed_at)
-VALUES (:index_id, :id, :site_id, nextval('{TABLE}_seq'), CAST(:doc AS jsonb),
+INSERT INTO {TABLE} AS d (index_id, id, name, site_id, state, capacity,
+    dataset_type, entity_type, organization, permission_labels, facet_values,
+    seq, doc, terms, data_dict, validated_data_dict, search_vector, search_text,
+    metadata_created, metadata_modified, geom, indexed_at)
+VALUES (:index_id, :id, :name, :site_id, :state, :capacity, :dataset_type,
+    :entity_type, :organization, :permission_labels, :facet_values,
+    nextval('{TABLE}_seq'), CAST(:doc AS jsonb),
     CAST(:terms AS jsonb), :data_dict, :validated_data_dict,
     setweight(to_tsvector(CAST(:cfg AS regconfig), :text_a), 'A') ||
     setweight(to_tsvector(CAST(:cfg AS regconfig), :text_b), 'B') ||
@@ -117,7 +126,12 @@ VALUES (:index_id, :id, :site_id, nextval('{TABLE}_seq'), CAST(:doc AS jsonb),
     :search_text, :metadata_created, :metadata_modified,
     ST_SetSRID(ST_GeomFromWKB(CAST(:geom AS bytea)), 4326), now())
 ON CONFLICT (index_id) DO UPDATE SET
-    id = EXCLUDED.id, site_id = EXCLUDED.site_id, seq = EXCLUDED.seq,
+    id = EXCLUDED.id, name = EXCLUDED.name, site_id = EXCLUDED.site_id,
+    state = EXCLUDED.state, capacity = EXCLUDED.capacity,
+    dataset_type = EXCLUDED.dataset_type, entity_type = EXCLUDED.entity_type,
+    organization = EXCLUDED.organization,
+    permission_labels = EXCLUDED.permission_labels,
+    facet_values = EXCLUDED.facet_values, seq = EXCLUDED.seq,
     doc = EXCLUDED.doc, terms = EXCLUDED.terms, data_dict = EXCLUDED.data_dict,
     validated_data_dict = EXCLUDED.validated_data_dict,
     search_vector = EXCLUDED.search_vector, search_text = EXCLUDED.search_text,

@@ -298,6 +298,10 @@ class Translator:
             return self._number_range(field, value, value, True, True)
         if f.kind == s.BOOL:
             value = value.lower()
+        if field in s.COLUMN_STRINGS:
+            return f"d.{field} = {self.params.bind(value)}"
+        if field in s.COLUMN_ARRAYS:
+            return f"d.{field} @> ARRAY[CAST({self.params.bind(value)} AS text)]"
         return f"d.terms @> CAST({self.params.bind(json.dumps({field: [value]}))} AS jsonb)"
 
     def _range(self, f: s.Field, node: tree.Range) -> str:

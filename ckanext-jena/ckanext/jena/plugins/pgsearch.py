@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.jena.pgsearch import install
 from ckanext.jena.pgsearch.bbox import bbox_filter
+from ckanext.jena.pgsearch.schema import DEFAULT_FACET_FIELDS
 
 # Wrap CKAN's search entry points as soon as the plugin module is imported:
 # CKAN checks the Solr schema right after loading plugins.
@@ -34,6 +35,9 @@ class PgSearchPlugin(p.SingletonPlugin):
         declaration.declare(section.text_config, "jena_german").set_description(
             "PostgreSQL text search configuration for free text (e.g. jena_german, "
             "german, english, simple). jena_german is German stemming after unaccent.")
+        declaration.declare(section.facet_fields, DEFAULT_FACET_FIELDS).set_description(
+            "Fields (fnmatch patterns) whose values are stored for fast facet counts, in "
+            "addition to search.facets. Run `ckan search-index rebuild` after changing it.")
 
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
