@@ -103,8 +103,12 @@ def test_run_starts_populates_and_stops_cleanly():
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "check passed" in result.stdout
-    leftovers = subprocess.run(["pgrep", "-f", f"-p {port}"], capture_output=True, text=True)
-    assert leftovers.stdout.strip() == "", "CKAN still running after bin/run stopped"
+    with open(os.path.join(VAR, "log", f"run-{port}.pgids")) as f:
+        groups = f.read().split()
+    assert len(groups) == 2  # CKAN and the jobs worker
+    for pgid in groups:
+        members = subprocess.run(["pgrep", "-g", pgid], capture_output=True, text=True).stdout
+        assert members.strip() == "", f"process group {pgid} outlived bin/run"
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0
 

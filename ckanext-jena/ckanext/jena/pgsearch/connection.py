@@ -213,10 +213,11 @@ class PgSearchConnection:
         stored = [f for f in fields if any(fnmatch.fnmatchcase(f, p) for p in patterns)]
         counts: dict[str, dict[str, int]] = {f: {} for f in fields}
         if stored:
-            # Group the compact "field<US>value" array; split in Python (few
-            # hundred distinct values) rather than per row in SQL.
-            sql = (f"SELECT fv, count(*) FROM {TABLE} d, unnest(d.facet_values) fv "
-                   f"WHERE {where} GROUP BY fv")
+            # Count integer facet ids over the hits, then name them: a few
+            # hundred distinct values, split in Python.
+            sql = (f"SELECT v.fv, c.n FROM (SELECT fid, count(*) AS n "
+                   f"FROM {TABLE} d, unnest(d.facet_ids) fid WHERE {where} GROUP BY fid) c "
+                   f"JOIN {store.FACETS} v ON v.id = c.fid")
             wanted = set(stored)
             for fv, n in self.session.execute(sa.text(sql), params.values):
                 field, _, value = fv.partition(s.FACET_SEPARATOR)

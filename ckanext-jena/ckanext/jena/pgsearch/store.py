@@ -25,6 +25,7 @@ from .settings import facet_patterns
 log = logging.getLogger(__name__)
 
 TABLE = "jena_search_doc"
+FACETS = "jena_search_facet_value"
 
 
 def _strings(value: Any) -> list[str]:
@@ -112,11 +113,12 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
 
 UPSERT = sa.text(f"""
 INSERT INTO {TABLE} AS d (index_id, id, name, site_id, state, capacity,
-    dataset_type, entity_type, organization, permission_labels, facet_values,
+    dataset_type, entity_type, organization, permission_labels, facet_ids,
     seq, doc, terms, data_dict, validated_data_dict, search_vector, search_text,
     metadata_created, metadata_modified, geom, indexed_at)
 VALUES (:index_id, :id, :name, :site_id, :state, :capacity, :dataset_type,
-    :entity_type, :organization, :permission_labels, :facet_values,
+    :entity_type, :organization, :permission_labels,
+    ARRAY(SELECT v.id FROM {FACETS} v WHERE v.fv = ANY(CAST(:facet_values AS text[]))),
     nextval('{TABLE}_seq'), CAST(:doc AS jsonb),
     CAST(:terms AS jsonb), :data_dict, :validated_data_dict,
     setweight(to_tsvector(CAST(:cfg AS regconfig), :text_a), 'A') ||
@@ -131,7 +133,7 @@ ON CONFLICT (index_id) DO UPDATE SET
     dataset_type = EXCLUDED.dataset_type, entity_type = EXCLUDED.entity_type,
     organization = EXCLUDED.organization,
     permission_labels = EXCLUDED.permission_labels,
-    facet_values = EXCLUDED.facet_values, seq = EXCLUDED.seq,
+    facet_ids = EXCLUDED.facet_ids, seq = EXCLUDED.seq,
     doc = EXCLUDED.doc, terms = EXCLUDED.terms, data_dict = EXCLUDED.data_dict,
     validated_data_dict = EXCLUDED.validated_data_dict,
     search_vector = EXCLUDED.search_vector, search_text = EXCLUDED.search_text,
@@ -141,8 +143,18 @@ ON CONFLICT (index_id) DO UPDATE SET
 """)
 
 
+# Facet values get integer ids once; concurrent writers of the same new value
+# meet in ON CONFLICT and then both see the committed row.
+ADD_FACET_VALUES = sa.text(f"""
+INSERT INTO {FACETS} (fv) SELECT unnest(CAST(:facet_values AS text[]))
+ON CONFLICT (fv) DO NOTHING
+""")
+
+
 def upsert(session, docs: Iterable[dict[str, Any]], text_config: str) -> None:
     for doc in docs:
         row = document_row(doc)
         row["cfg"] = text_config
+        if row["facet_values"]:
+            session.execute(ADD_FACET_VALUES, row)
         session.execute(UPSERT, row)

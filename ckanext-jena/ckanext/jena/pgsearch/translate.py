@@ -410,8 +410,9 @@ class Translator:
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
             raise QueryTranslationError(f"invalid bounding box {minx},{miny},{maxx},{maxy}")
         b = self.params.bind
-        return (f"coalesce(ST_Intersects(d.geom, ST_MakeEnvelope({b(minx)}, {b(miny)}, "
-                f"{b(maxx)}, {b(maxy)}, 4326)), FALSE)")
+        # Never NULL (so NOT works), and ST_Intersects can use the GiST index.
+        return (f"(d.geom IS NOT NULL AND ST_Intersects(d.geom, ST_MakeEnvelope({b(minx)}, "
+                f"{b(miny)}, {b(maxx)}, {b(maxy)}, 4326)))")
 
 
 def min_should_match(spec: str, optional: int) -> int:
