@@ -40,8 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as e:
         print(f"jena-harvest: configuration error: {e}", file=sys.stderr)
         return 2
-    except (ckanapi.CKANAPIError, OSError) as e:
-        print(f"jena-harvest: {args.command} failed: {e}", file=sys.stderr)
+    except (ckanapi.CKANAPIError, ckanapi.ValidationError, ckanapi.NotAuthorized,
+            ckanapi.NotFound, OSError) as e:
+        print(f"jena-harvest: {args.command} failed: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
 
 

@@ -23,12 +23,27 @@ DATASET = {
     "title": "Baumkataster Jena (Demo-Auszug)",
     "notes": ("Ein kleiner Auszug aus dem Baumkataster der Stadt Jena zum Ausprobieren "
               "des Portals: Baumnummer, Gattung und Art, Höhe, Stammumfang und Vitalität."),
-    "license_id": "dl-de-by-2.0",
+    "license_id": "dl-by-de/2.0",
+    "license_attribution": "Stadt Jena",
     "tags": [{"name": "Bäume"}, {"name": "Umwelt"}, {"name": "Stadtgrün"}],
-    "extras": [{"key": "spatial", "value": (
-        '{"type": "Polygon", "coordinates": [[[11.49, 50.86], [11.70, 50.86], '
-        '[11.70, 50.99], [11.49, 50.99], [11.49, 50.86]]]}')}],
+    "theme": ["ENVI", "REGI"],
+    "frequency": "ANNUAL",
+    "temporal_coverage": [{"start": "2023-01-01", "end": "2023-12-31"}],
+    "contact": [{"name": "Team Offene Daten", "email": "opendata@jena.example"}],
+    "publisher": [{"name": "Stadt Jena", "url": "https://www.jena.de"}],
+    "source_system": "Baumkataster (Demo-Auszug)",
+    "update_method": "manual",
 }
+
+
+def _same(have, want) -> bool:
+    if isinstance(want, list) and want and isinstance(want[0], dict) and "name" in want[0] \
+            and set(want[0]) == {"name"}:
+        return sorted(t.get("name") for t in have or []) == sorted(t["name"] for t in want)
+    if isinstance(want, list) and want and isinstance(want[0], dict):
+        return [{k: h.get(k) for k in w} for h, w in zip(have or [], want)] == want \
+            and len(have or []) == len(want)
+    return have == want
 
 
 def _sha256(path: str) -> str:
@@ -50,12 +65,18 @@ def seed(ckan: ckanapi.RemoteCKAN) -> list[str]:
     except ckanapi.NotFound:
         pkg = ckan.action.package_create(**wanted)
         changes.append(f"dataset {pkg['name']} created")
+    else:
+        stale = {k: v for k, v in wanted.items() if not _same(pkg.get(k), v)}
+        if stale:
+            pkg = ckan.action.package_patch(id=pkg["id"], **stale)
+            changes.append(f"dataset {pkg['name']} updated ({', '.join(sorted(stale))})")
     digest = _sha256(SAMPLE)
     resource = next((r for r in pkg.get("resources", []) if r.get("name") == "baeume-demo.csv"), None)
     if resource is None or resource.get("hash") != f"sha256:{digest}":
         with open(SAMPLE, "rb") as f:
             fields = dict(package_id=pkg["id"], name="baeume-demo.csv", format="CSV",
-                          mimetype="text/csv", hash=f"sha256:{digest}", upload=f)
+                          mimetype="text/csv", hash=f"sha256:{digest}", upload=f,
+                          rights="Datenlizenz Deutschland Namensnennung 2.0: Stadt Jena")
             if resource is None:
                 ckan.action.resource_create(**fields)
             else:

@@ -5,27 +5,42 @@ import os
 import pytest
 
 
-def _migrate_enabled_plugins():
-    """Apply the migrations of every enabled plugin that has some."""
+# Plugins whose tables must exist whatever a test enables: the CLI loads the
+# full stack of test.ini even where a test runs with fewer plugins.
+ALWAYS_MIGRATED = ("activity", "jena_pgsearch", "jena_quality")
+
+
+def _migrate_plugins():
+    """Apply the migrations of our plugins and every enabled one. CKAN finds
+    a plugin's migrations only while it is loaded, so load it meanwhile."""
+    import ckan.plugins as p
     from ckan.cli.db import _resolve_alembic_config, _run_migrations
     from ckan.common import config
-    for plugin in config.get("ckan.plugins"):
+    for plugin in dict.fromkeys([*ALWAYS_MIGRATED, *config.get("ckan.plugins")]):
+        loaded_here = not p.plugin_loaded(plugin)
+        if loaded_here:
+            p.load(plugin)
         try:
             path = _resolve_alembic_config(plugin)
-        except Exception:
-            continue
-        if path and os.path.exists(path):
-            _run_migrations(plugin)
+            if path and os.path.exists(path):
+                _run_migrations(plugin)
+        finally:
+            if loaded_here:
+                p.unload(plugin)
 
 
 @pytest.fixture(scope="session")
 def reset_db(reset_db):
-    """CKAN's reset drops every table on its first call in a test run (our
-    search index and the activity plugin's columns among them) and rebuilds
-    only the core schema: apply the plugins' migrations after each reset."""
+    """CKAN's first reset in a test run drops every table (our search index
+    and quality tables, the activity plugin's columns) and rebuilds only the
+    core schema; later resets only delete rows. Migrate after the first."""
+    import ckan.model as model
+
     def reset():
+        dropping = not model.repo.tables_created_and_initialised
         reset_db()
-        _migrate_enabled_plugins()
+        if dropping:
+            _migrate_plugins()
     return reset
 
 
