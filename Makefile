@@ -1,5 +1,5 @@
 # The two commands of the README: `make up` and `make test`.
-.PHONY: up setup run check test bench clean-var
+.PHONY: up setup run check test bench i18n
 
 up: setup run            ## set everything up, start the portal, populate it
 
@@ -17,3 +17,6 @@ test:                    ## run the test suite (needs `make setup` once)
 
 bench:                   ## run the benchmarks in bench/
 	.venv/bin/python bench/pgsearch_bench.py
+
+i18n:                    ## extract messages into the .pot, merge into de/en .po
+	.venv/bin/python bin/i18n_extract.py

@@ -13,6 +13,7 @@ import ckanapi
 HERE = os.path.dirname(__file__)
 SAMPLE = os.path.join(HERE, "samples", "baeume-demo.csv")
 
+EU = "http://publications.europa.eu/resource/authority/"
 ORGANIZATION = {
     "name": "stadt-jena",
     "title": "Stadt Jena",
@@ -26,8 +27,8 @@ DATASET = {
     "license_id": "dl-by-de/2.0",
     "license_attribution": "Stadt Jena",
     "tags": [{"name": "Bäume"}, {"name": "Umwelt"}, {"name": "Stadtgrün"}],
-    "theme": ["ENVI", "REGI"],
-    "frequency": "ANNUAL",
+    "theme": [EU + "data-theme/ENVI", EU + "data-theme/REGI"],
+    "frequency": EU + "frequency/ANNUAL",
     "temporal_coverage": [{"start": "2023-01-01", "end": "2023-12-31"}],
     "contact": [{"name": "Team Offene Daten", "email": "opendata@jena.example"}],
     "publisher": [{"name": "Stadt Jena", "url": "https://www.jena.de"}],

@@ -11,7 +11,7 @@ from ckanext.jena.vocabularies import vocabulary
 
 def jena_vocabulary_choices(field: dict) -> list[dict]:
     """scheming choices_helper: the choices of the field's vocabulary."""
-    return vocabulary(field["vocabulary"]).choices()
+    return vocabulary(field["vocabulary"]).choices(field.get("vocabulary_value", "uri"))
 
 
 def jena_quality(pkg: dict) -> Optional[dict[str, Any]]:

@@ -45,8 +45,9 @@ def _as_list(value: Any) -> list:
 @scheming_validator
 def jena_vocabulary(field, schema):
     """The value (or each value) must be a term of the field's vocabulary,
-    given by id, URI or label; it is stored as the term's id."""
+    given by id, URI or label; it is stored as the term's URI (or id)."""
     vocab = vocabulary(field["vocabulary"])
+    stored_as = field.get("vocabulary_value", "uri")
 
     def validator(key, data, errors, context):
         value = data.get(key)
@@ -60,7 +61,7 @@ def jena_vocabulary(field, schema):
                 errors[key].append(tk._('"{value}" is not in the vocabulary "{vocabulary}"').format(
                     value=item, vocabulary=vocab.title))
                 return
-            out.append(term.id)
+            out.append(getattr(term, stored_as))
         data[key] = out if is_list else out[0]
     return validator
 

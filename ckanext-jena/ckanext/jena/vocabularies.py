@@ -1,8 +1,10 @@
 """The controlled vocabularies in schemas/vocabularies, loaded once.
 
-Each file lists values with their URI and German/English labels. A value is
-stored by its short id (e.g. ENVI, dl-by-de/2.0) and may be given by id,
-URI or label; what a form or harvester sends is normalised to the id.
+Each file lists values with their URI and German/English labels. A field
+stores the term's URI, as DCAT-AP wants it (or, where CKAN shows the value
+itself, its short id: licence, format, media type; `vocabulary_value: id`
+in the schema). It may be given by id, URI or label; what a form or
+harvester sends is normalised.
 """
 from __future__ import annotations
 
@@ -41,9 +43,9 @@ class Vocabulary:
     def __contains__(self, value: Any) -> bool:
         return self.find(value) is not None
 
-    def choices(self) -> list[dict[str, Any]]:
-        """scheming choices: the id as value, both labels."""
-        return [{"value": t.id, "label": t.label} for t in self.terms]
+    def choices(self, value: str = "uri") -> list[dict[str, Any]]:
+        """scheming choices: the URI (or id) as value, both labels."""
+        return [{"value": getattr(t, value), "label": t.label} for t in self.terms]
 
 
 @functools.lru_cache(maxsize=None)
