@@ -41,6 +41,9 @@ def reset_db(reset_db):
         reset_db()
         if dropping:
             _migrate_plugins()
+        # CKAN empties only the tables it knows; ours keep per-dataset state.
+        model.Session.execute("TRUNCATE jena_quality, jena_url_check")
+        model.Session.commit()
     return reset
 
 

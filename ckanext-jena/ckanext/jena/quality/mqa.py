@@ -220,11 +220,11 @@ INDICATORS: tuple[Indicator, ...] = (
               {"de": "Geben Sie an, wann die Ressourcen veröffentlicht wurden.",
                "en": "Give the date the resources were issued."},
               lambda p, ctx: _share(p, lambda r: _filled(r.get("issued") or r.get("created")))),
-    Indicator("modified", "contextuality", 5, "dct:modified ← resource modified or last_modified",
+    Indicator("modified", "contextuality", 5, "dct:modified ← resource modified or metadata_modified",
               {"de": "Änderungsdatum", "en": "Modification date"},
               {"de": "Geben Sie an, wann die Ressourcen zuletzt geändert wurden.",
                "en": "Give the date the resources were last modified."},
-              lambda p, ctx: _share(p, lambda r: _filled(r.get("modified") or r.get("last_modified")))),
+              lambda p, ctx: _share(p, lambda r: _filled(r.get("modified") or r.get("metadata_modified")))),
 )
 
 assert sum(i.points for i in INDICATORS) == MAX_POINTS
