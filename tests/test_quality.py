@@ -187,6 +187,15 @@ def test_dataset_page_shows_score_and_what_to_fix(app, admin):
     assert 'data-indicator="categories"' in html
 
 
+def test_edit_form_shows_what_to_fix(app, admin):
+    org = factories.Organization(user=admin)
+    make(admin, org, "mager")
+    token = helpers.call_action("api_token_create", {"user": admin["name"]}, user=admin["name"],
+                                name="t")["token"]
+    html = app.get("/dataset/edit/mager", headers={"Authorization": token}).body
+    assert "75 von 405 Punkten" in html and "Wählen Sie mindestens eine Kategorie" in html
+
+
 def test_quality_page_without_javascript(app, admin, web):
     org = factories.Organization(user=admin, title="Stadt Jena")
     make(admin, org, "mager")
