@@ -7,7 +7,7 @@ import pytest
 
 # Plugins whose tables must exist whatever a test enables: the CLI loads the
 # full stack of test.ini even where a test runs with fewer plugins.
-ALWAYS_MIGRATED = ("activity", "jena_pgsearch", "jena_quality")
+ALWAYS_MIGRATED = ("activity", "jena_pgsearch", "jena_quality", "jena_validation")
 
 
 def _migrate_plugins():
@@ -42,7 +42,7 @@ def reset_db(reset_db):
         if dropping:
             _migrate_plugins()
         # CKAN empties only the tables it knows; ours keep per-dataset state.
-        model.Session.execute("TRUNCATE jena_quality, jena_url_check")
+        model.Session.execute("TRUNCATE jena_quality, jena_url_check, jena_validation")
         model.Session.commit()
     return reset
 

@@ -6,6 +6,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 
 from ckanext.jena.quality import labels, mqa
+from ckanext.jena.validation.labels import status_label
 from ckanext.jena.vocabularies import vocabulary
 
 
@@ -33,4 +34,5 @@ def get_helpers() -> dict[str, Any]:
     return {"jena_vocabulary_choices": jena_vocabulary_choices, "jena_quality": jena_quality,
             "jena_text": jena_text, "jena_rating_label": labels.rating_label,
             "jena_dimension_label": labels.dimension_label,
-            "jena_quality_max": lambda: mqa.MAX_POINTS}
+            "jena_quality_max": lambda: mqa.MAX_POINTS,
+            "jena_validation_label": status_label}

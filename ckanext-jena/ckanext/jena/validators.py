@@ -48,6 +48,9 @@ def jena_vocabulary(field, schema):
     given by id, URI or label; it is stored as the term's URI (or id)."""
     vocab = vocabulary(field["vocabulary"])
     stored_as = field.get("vocabulary_value", "uri")
+    # CKAN fills in a guessed media type itself; an unknown one must not stop
+    # a save (the quality score marks it instead).
+    strict = field.get("vocabulary_strict", True)
 
     def validator(key, data, errors, context):
         value = data.get(key)
@@ -57,6 +60,8 @@ def jena_vocabulary(field, schema):
         out = []
         for item in _as_list(value):
             term = vocab.find(item)
+            if term is None and not strict:
+                return
             if term is None:
                 errors[key].append(tk._('"{value}" is not in the vocabulary "{vocabulary}"').format(
                     value=item, vocabulary=vocab.title))

@@ -1,0 +1,55 @@
+"""resource_validation_show / resource_validation_run and their auth."""
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+
+from . import job, store
+
+
+@tk.side_effect_free
+def resource_validation_show(context, data_dict):
+    """The validation report of a resource.
+
+    :param resource_id: the resource's id
+    :returns: status (pending, valid, invalid, error), error_count, row_count,
+        message, errors_by_type (type, title, count, first errors with row,
+        field, cell and message), source (format, encoding, dialect) and the
+        inferred_schema where the resource has no Table Schema
+    """
+    resource_id = tk.get_or_bust(data_dict, "resource_id")
+    tk.check_access("resource_validation_show", context, {"resource_id": resource_id})
+    report = store.load(resource_id)
+    if report is None:
+        raise tk.ObjectNotFound(tk._("This resource has not been validated"))
+    return report
+
+
+def resource_validation_run(context, data_dict):
+    """Validate a resource again (in the background); returns the pending status."""
+    resource_id = tk.get_or_bust(data_dict, "resource_id")
+    tk.check_access("resource_validation_run", context, {"resource_id": resource_id})
+    resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
+    job.enqueue(resource)
+    return store.load(resource_id)
+
+
+def _resource_auth(action):
+    def auth(context, data_dict):
+        try:
+            tk.check_access(action, context, {"id": data_dict.get("resource_id")})
+        except tk.NotAuthorized:
+            return {"success": False}
+        return {"success": True}
+    return auth
+
+
+def get_actions():
+    return {"resource_validation_show": resource_validation_show,
+            "resource_validation_run": resource_validation_run}
+
+
+def get_auth_functions():
+    # Who can see the resource reads the report; who can edit it re-runs.
+    show = tk.auth_allow_anonymous_access(_resource_auth("resource_show"))
+    return {"resource_validation_show": show,
+            "resource_validation_run": _resource_auth("resource_update")}

@@ -1,0 +1,78 @@
+"""What German open data files look like before frictionless reads them.
+
+frictionless guesses the encoding from a small sample and took a Windows-1252
+file with umlauts for UTF-8; it infers "12,5" as text. So we settle the
+encoding (BOM, strict UTF-8, else Windows-1252/Latin-1) and turn columns of
+German decimal numbers (inferred as text or even as geopoints) into numbers
+with decimalChar ",".
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from typing import Any, Optional
+
+SAMPLE_BYTES = 1 << 20
+GERMAN_NUMBER = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+# Formats frictionless reads as tables (by our vocabulary ids and extensions).
+TABULAR = {"CSV": "csv", "TSV": "tsv", "XLSX": "xlsx", "XLS": "xls", "ODS": "ods", "JSON": "json"}
+GEOJSON = {"GEOJSON"}
+
+
+def detect_encoding(path: str) -> str:
+    with open(path, "rb") as f:
+        head = f.read(SAMPLE_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as e:
+        # A multi-byte character cut at the end of the sample is still UTF-8.
+        if e.start >= len(head) - 3 and e.reason == "unexpected end of data":
+            return "utf-8"
+    try:
+        head.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def is_binary(path: str) -> bool:
+    """Text tables have no NUL bytes; images, PDFs and archives do."""
+    with open(path, "rb") as f:
+        return b"\x00" in f.read(SAMPLE_BYTES)
+
+
+def table_format(resource_format: str, path: str) -> Optional[str]:
+    """frictionless format name, 'geojson', or None for what is no table."""
+    fmt = (resource_format or "").upper()
+    if fmt in GEOJSON:
+        return "geojson"
+    if fmt in TABULAR:
+        return TABULAR[fmt]
+    ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    if ext == "geojson":
+        return "geojson"
+    if ext in ("csv", "tsv", "xlsx", "xls", "ods", "json"):
+        return ext
+    if not fmt:
+        return "csv"  # unknown: try as text table; frictionless says if it is none
+    return None
+
+
+def german_numbers(schema: dict[str, Any], labels: list[str], rows: list[list[Any]],
+                   confidence: float = 0.9) -> dict[str, Any]:
+    """Mark inferred columns that hold German decimals as numbers. frictionless
+    reads "12,5" as text, or as a geopoint ("lon,lat")."""
+    for index, field in enumerate(schema.get("fields", [])):
+        if field.get("type") not in ("string", "geopoint"):
+            continue
+        values = [str(r[index]).strip() for r in rows
+                  if index < len(r) and r[index] not in (None, "")]
+        if not values:
+            continue
+        matches = [v for v in values if GERMAN_NUMBER.match(v)]
+        if len(matches) >= confidence * len(values) and any("," in v for v in matches):
+            field.update(type="number", decimalChar=",", groupChar=".")
+    return schema

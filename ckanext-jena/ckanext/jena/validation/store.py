@@ -1,0 +1,50 @@
+"""Validation results per resource (plugin migration jena_validation)."""
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+import sqlalchemy as sa
+
+import ckan.model as model
+
+UPSERT = sa.text("""
+INSERT INTO jena_validation (resource_id, package_id, status, error_count, row_count, message,
+                             report, updated)
+VALUES (:resource_id, :package_id, :status, :error_count, :row_count, :message,
+        CAST(:report AS jsonb), now())
+ON CONFLICT (resource_id) DO UPDATE SET package_id = EXCLUDED.package_id,
+    status = EXCLUDED.status, error_count = EXCLUDED.error_count, row_count = EXCLUDED.row_count,
+    message = EXCLUDED.message, report = EXCLUDED.report, updated = EXCLUDED.updated
+""")
+
+
+def save(resource_id: str, package_id: str, result: dict[str, Any]) -> None:
+    model.Session.execute(UPSERT, {
+        "resource_id": resource_id, "package_id": package_id, "status": result["status"],
+        "error_count": result.get("error_count", 0), "row_count": result.get("row_count"),
+        "message": result.get("message", "").replace("\x00", ""),
+        # PostgreSQL's jsonb cannot hold NUL characters, which binary "cells" carry.
+        "report": json.dumps(result, ensure_ascii=False, default=str).replace("\\u0000", "")})
+
+
+def pending(resource_id: str, package_id: str) -> None:
+    save(resource_id, package_id, {"status": "pending", "message": ""})
+
+
+def load(resource_id: str) -> Optional[dict[str, Any]]:
+    row = model.Session.execute(sa.text(
+        "SELECT status, error_count, row_count, message, report, updated FROM jena_validation "
+        "WHERE resource_id = :id"), {"id": resource_id}).first()
+    if row is None:
+        return None
+    return dict(row.report or {}, status=row.status, error_count=row.error_count,
+                row_count=row.row_count, message=row.message, updated=row.updated.isoformat(),
+                resource_id=resource_id)
+
+
+def of_package(package_id: str) -> dict[str, str]:
+    rows = model.Session.execute(sa.text(
+        "SELECT resource_id, status, error_count FROM jena_validation WHERE package_id = :id"),
+        {"id": package_id})
+    return {r.resource_id: (r.status, r.error_count) for r in rows}

@@ -1,0 +1,254 @@
+"""Frictionless validation of resources, run through the real job queue, on
+real files shaped like German open data."""
+import http.server
+import json
+import os
+import threading
+
+import openpyxl
+import pytest
+
+from ckan.lib.jobs import Worker
+from ckan.tests import factories, helpers
+import ckan.logic as logic
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index", "clean_queues", "with_test_worker")
+
+HEADER = "baumnummer;gattung;höhe;umfang\n"
+
+
+def german_rows(n, bad=()):
+    rows = []
+    for i in range(1, n + 1):
+        height = "zwölf" if i in bad else f"{8 + i % 20},{i % 10}"
+        rows.append(f"{i};{'Linde' if i % 2 else 'Ahorn'};{height};{90 + i}\n")
+    return "".join(rows)
+
+
+class _Files(http.server.BaseHTTPRequestHandler):
+    files: dict = {}
+
+    def do_GET(self):
+        body, ctype = self.files.get(self.path, (None, None))
+        if body is None:
+            self.send_response(404)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def provider():
+    """A data provider's server on loopback, serving what a test puts in files."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Files)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield _Files.files, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture
+def admin():
+    return factories.Sysadmin()
+
+
+@pytest.fixture
+def dataset(admin):
+    org = factories.Organization(user=admin)
+    return helpers.call_action("package_create", {"user": admin["name"]}, name="baeume",
+                               title="Bäume", notes="Alle Bäume", owner_org=org["id"])
+
+
+def add_link(admin, dataset, provider, path, body, ctype="text/csv", **fields):
+    files, base = provider
+    files[path] = (body if isinstance(body, bytes) else body.encode("utf-8"), ctype)
+    return helpers.call_action("resource_create", {"user": admin["name"]}, package_id=dataset["id"],
+                               url=base + path, **fields)
+
+
+def validate():
+    Worker().work(burst=True)
+
+
+def report(resource):
+    return helpers.call_action("resource_validation_show", resource_id=resource["id"])
+
+
+def test_german_csv_windows_1252_semicolons_decimal_commas(admin, dataset, provider):
+    res = add_link(admin, dataset, provider, "/baeume.csv",
+                   (HEADER + german_rows(40)).encode("cp1252"), format="CSV")
+    assert report(res)["status"] == "pending"
+    validate()
+    result = report(res)
+    assert result["status"] == "valid", result
+    assert result["row_count"] == 40
+    assert result["source"]["encoding"] == "cp1252"
+    assert result["source"]["dialect"]["csv"]["delimiter"] == ";"
+    fields = {f["name"]: f for f in result["inferred_schema"]["fields"]}
+    assert fields["höhe"]["type"] == "number" and fields["höhe"]["decimalChar"] == ","
+    pkg = helpers.call_action("package_show", id=dataset["id"])
+    assert pkg["validation_status"] == "valid"
+
+
+def test_errors_are_reported_by_row_field_and_type(admin, dataset, provider):
+    res = add_link(admin, dataset, provider, "/fehler.csv", HEADER + german_rows(40, bad=(17, 33)),
+                   format="CSV")
+    validate()
+    result = report(res)
+    assert result["status"] == "invalid" and result["error_count"] == 2
+    group = result["errors_by_type"][0]
+    assert group["type"] == "type-error" and group["count"] == 2
+    assert [(e["row"], e["field"], e["cell"]) for e in group["errors"]] == [(18, "höhe", "zwölf"),
+                                                                          (34, "höhe", "zwölf")]
+    assert helpers.call_action("package_show", id=dataset["id"])["validation_status"] == "invalid"
+
+
+def test_utf8_bom_is_not_part_of_the_first_column(admin, dataset, provider):
+    res = add_link(admin, dataset, provider, "/bom.csv",
+                   b"\xef\xbb\xbf" + (HEADER + german_rows(5)).encode("utf-8"), format="CSV")
+    validate()
+    result = report(res)
+    assert result["status"] == "valid"
+    assert result["inferred_schema"]["fields"][0]["name"] == "baumnummer"
+
+
+def test_excel_against_its_table_schema(admin, dataset, create_with_upload, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["baumnummer", "höhe"])
+    for i in range(1, 11):
+        sheet.append([i, "unbekannt" if i == 7 else 5.5 + i])
+    path = tmp_path / "baeume.xlsx"
+    book.save(path)
+    schema = {"fields": [{"name": "baumnummer", "type": "integer", "constraints": {"required": True}},
+                         {"name": "höhe", "type": "number", "constraints": {"maximum": 60}}]}
+    res = create_with_upload(path.read_bytes(), "baeume.xlsx", package_id=dataset["id"],
+                             format="XLSX", table_schema=json.dumps(schema),
+                             context={"user": admin["name"]})
+    validate()
+    result = report(res)
+    assert result["status"] == "invalid" and result["error_count"] == 1
+    assert result["errors_by_type"][0]["errors"][0]["row"] == 8
+    assert result["schema_origin"] == "resource" and not result["inferred_schema"]
+
+
+def test_constraints_of_the_table_schema(admin, dataset, provider):
+    schema = {"fields": [{"name": "baumnummer", "type": "integer", "constraints": {"unique": True}},
+                         {"name": "gattung", "type": "string", "constraints": {"required": True}},
+                         {"name": "höhe", "type": "number", "decimalChar": ",",
+                          "constraints": {"maximum": 20}},
+                         {"name": "umfang", "type": "integer"}]}
+    body = HEADER + "1;Linde;12,5;100\n1;;25,0;100\n"
+    res = add_link(admin, dataset, provider, "/regeln.csv", body, format="CSV",
+                   table_schema=json.dumps(schema))
+    validate()
+    result = report(res)
+    kinds = {g["type"]: g["count"] for g in result["errors_by_type"]}
+    assert result["status"] == "invalid"
+    assert kinds.get("constraint-error") == 2 and kinds.get("unique-error") == 1
+
+
+def test_geojson_with_a_broken_geometry(admin, dataset, provider):
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": 1},
+         "geometry": {"type": "Point", "coordinates": [11.58, 50.93]}},
+        {"type": "Feature", "properties": {"id": 2}, "geometry": {"type": "Polygon", "coordinates": [
+            [[11.59, 50.91], [11.61, 50.93], [11.61, 50.91], [11.59, 50.93], [11.59, 50.91]]]}}]}
+    res = add_link(admin, dataset, provider, "/flaechen.geojson", json.dumps(collection),
+                   ctype="application/geo+json", format="GeoJSON")
+    validate()
+    result = report(res)
+    assert result["status"] == "invalid" and result["row_count"] == 2
+    assert result["errors_by_type"][0]["type"] == "geometry-error"
+    assert result["errors_by_type"][0]["errors"][0]["row"] == 2
+
+
+@pytest.mark.parametrize("path,body,ctype,fields,reason", [
+    ("/seite.csv", "<html><body>Wartung</body></html>", "text/html; charset=utf-8", {"format": "CSV"},
+     "web page"),
+    ("/bild.bin", bytes(range(256)) * 40, "application/octet-stream", {"format": ""}, ""),
+], ids=["html-instead-of-csv", "binary"])
+def test_what_is_not_a_table_gets_a_clear_report(admin, dataset, provider, path, body, ctype, fields,
+                                                 reason):
+    res = add_link(admin, dataset, provider, path, body, ctype=ctype, **fields)
+    validate()
+    result = report(res)
+    assert result["status"] == "error", result
+    assert result["message"] and reason in result["message"]
+    assert helpers.call_action("package_show", id=dataset["id"])["validation_status"] == "error"
+
+
+def test_missing_link_is_reported(admin, dataset, provider):
+    _, base = provider
+    res = helpers.call_action("resource_create", {"user": admin["name"]}, package_id=dataset["id"],
+                              url=base + "/weg.csv", format="CSV")
+    validate()
+    result = report(res)
+    assert result["status"] == "error" and "404" in result["message"]
+
+
+@pytest.mark.ckan_config("ckanext.jena.validation.max_size_mb", "0")
+def test_files_over_the_size_limit_are_not_read(admin, dataset, provider):
+    res = add_link(admin, dataset, provider, "/gross.csv", HEADER + german_rows(5), format="CSV")
+    validate()
+    result = report(res)
+    assert result["status"] == "error" and "0 MB" in result["message"]
+
+
+def test_non_tabular_formats_are_not_queued(admin, dataset):
+    res = helpers.call_action("resource_create", {"user": admin["name"]}, package_id=dataset["id"],
+                              url="http://127.0.0.1:9/plan.pdf", format="PDF")
+    with pytest.raises(logic.NotFound):
+        report(res)
+
+
+def test_auth_read_for_viewers_rerun_for_editors(admin, dataset, provider):
+    res = add_link(admin, dataset, provider, "/a.csv", HEADER + german_rows(3), format="CSV")
+    validate()
+    anonymous = {"user": "", "ignore_auth": False}
+    assert helpers.call_action("resource_validation_show", anonymous, resource_id=res["id"])["status"] == "valid"
+    outsider = factories.User()
+    with pytest.raises(logic.NotAuthorized):
+        helpers.call_action("resource_validation_run", {"user": outsider["name"], "ignore_auth": False},
+                            resource_id=res["id"])
+    rerun = helpers.call_action("resource_validation_run", {"user": admin["name"], "ignore_auth": False},
+                                resource_id=res["id"])
+    assert rerun["status"] == "pending"
+    helpers.call_action("package_patch", {"user": admin["name"]}, id=dataset["id"], private=True)
+    with pytest.raises(logic.NotAuthorized):
+        helpers.call_action("resource_validation_show", anonymous, resource_id=res["id"])
+
+
+@pytest.mark.ckan_config("ckanext.jena.validation.block_invalid", "true")
+def test_block_invalid_keeps_the_dataset_private(admin, dataset, provider):
+    add_link(admin, dataset, provider, "/b.csv", HEADER + german_rows(30, bad=(5,)), format="CSV")
+    validate()
+    pkg = helpers.call_action("package_show", id=dataset["id"])
+    assert pkg["private"] is True and pkg["validation_status"] == "invalid"
+    with pytest.raises(logic.ValidationError) as err:
+        helpers.call_action("package_patch", {"user": admin["name"]}, id=dataset["id"], private=False)
+    assert "private" in err.value.error_dict
+
+
+def test_report_page_badge_and_adopting_the_inferred_schema(app, admin, dataset, provider):
+    res = add_link(admin, dataset, provider, "/c.csv", HEADER + german_rows(30, bad=(9,)), format="CSV")
+    validate()
+    html = app.get(f"/dataset/baeume/resource/{res['id']}").body
+    assert "Validierung" in html and "ungültig" in html
+    token = helpers.call_action("api_token_create", {"user": admin["name"]}, user=admin["name"],
+                                name="t")["token"]
+    page = app.get(f"/dataset/baeume/resource/{res['id']}/validation", headers={"Authorization": token}).body
+    assert "Falscher Datentyp (1)" in page and "zwölf" in page and "Schema übernehmen" in page
+    app.post(f"/dataset/baeume/resource/{res['id']}/validation/adopt-schema",
+             headers={"Authorization": token}, follow_redirects=False)
+    adopted = helpers.call_action("resource_show", id=res["id"])
+    assert json.loads(adopted["table_schema"])["fields"][2]["decimalChar"] == ","
+    validate()  # adopting re-validates against the adopted schema
+    result = report(res)
+    assert result["schema_origin"] == "resource" and result["error_count"] == 1
