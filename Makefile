@@ -17,6 +17,7 @@ test:                    ## run the test suite (needs `make setup` once)
 
 bench:                   ## run the benchmarks in bench/
 	.venv/bin/python bench/pgsearch_bench.py
+	.venv/bin/python bench/validation_bench.py
 
 i18n:                    ## extract messages into the .pot, merge into de/en .po
 	.venv/bin/python bin/i18n_extract.py
