@@ -175,6 +175,8 @@ def test_summary_over_several_organisations(admin, web):
     assert by_org["stadt"]["datasets"] == 2 and by_org["stadt"]["average"] == 207.5
     assert by_org["werke"]["ratings"]["excellent"] == 1
     assert summary["dimensions"]["findability"]["max"] == 100
+    assert list(summary["dimensions"]) == ["findability", "accessibility", "interoperability",
+                                           "reusability", "contextuality"]
 
 
 def test_dataset_page_shows_score_and_what_to_fix(app, admin):

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
+from .mqa import DIMENSIONS
+
 SAVE = sa.text("""
 INSERT INTO jena_quality (package_id, owner_org, score, rating, dimensions, indicators, computed_at)
 VALUES (:package_id, :owner_org, :score, :rating, CAST(:dimensions AS jsonb),
@@ -91,8 +93,9 @@ def summary() -> dict[str, Any]:
     ratings = {k: sum(o[k] for o in orgs) for k in ("excellent", "good", "sufficient", "bad")}
     total = sum(o["datasets"] for o in orgs)
     average = (sum(o["average"] * o["datasets"] for o in orgs) / total) if total else None
-    dims = {r.dimension: {"average": round(r.average, 1), "max": r.max}
+    rows = {r.dimension: {"average": round(r.average, 1), "max": r.max}
             for r in model.Session.execute(SUMMARY_DIMENSIONS)}
+    dims = {d: rows[d] for d in DIMENSIONS if d in rows}  # the MQA's order
     for o in orgs:
         o["average"] = round(float(o["average"]), 1)
         o["ratings"] = {k: o.pop(k) for k in ("excellent", "good", "sufficient", "bad")}
