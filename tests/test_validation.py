@@ -252,3 +252,44 @@ def test_report_page_badge_and_adopting_the_inferred_schema(app, admin, dataset,
     validate()  # adopting re-validates against the adopted schema
     result = report(res)
     assert result["schema_origin"] == "resource" and result["error_count"] == 1
+
+
+def test_old_excel_format(admin, dataset, create_with_upload, tmp_path):
+    import xlwt
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Bäume")
+    for col, label in enumerate(["baumnummer", "höhe"]):
+        sheet.write(0, col, label)
+    for row in range(1, 6):
+        sheet.write(row, 0, row)
+        sheet.write(row, 1, 4.5 + row)
+    path = tmp_path / "baeume.xls"
+    book.save(str(path))
+    res = create_with_upload(path.read_bytes(), "baeume.xls", package_id=dataset["id"], format="XLS",
+                             context={"user": admin["name"]})
+    validate()
+    result = report(res)
+    assert result["status"] == "valid" and result["row_count"] == 5
+
+
+def test_latin1_file_with_bytes_windows_1252_lacks(admin, dataset, provider):
+    # 0x81 is undefined in Windows-1252: such a file can only be Latin-1.
+    body = (HEADER + german_rows(5)).encode("latin-1") + "6;Linde;7,5;99\n".encode("latin-1") + b""
+    body = body.replace(b"Ahorn", b"Ahorn\x81")
+    res = add_link(admin, dataset, provider, "/latin1.csv", body, format="CSV")
+    validate()
+    result = report(res)
+    assert result["status"] == "valid" and result["source"]["encoding"] == "latin-1"
+
+
+def test_a_job_that_times_out_is_reported_not_left_pending(admin, dataset, provider):
+    from rq.job import Job
+    from rq.timeouts import JobTimeoutException
+    from ckan.lib.redis import connect_to_redis
+    from ckanext.jena.validation import job as validation_job
+    res = add_link(admin, dataset, provider, "/langsam.csv", HEADER + german_rows(3), format="CSV")
+    assert report(res)["status"] == "pending"
+    rq_job = Job.create(validation_job.validate_resource, args=[res["id"]], connection=connect_to_redis())
+    validation_job.on_failure(rq_job, None, JobTimeoutException, JobTimeoutException("600 s"), None)
+    result = report(res)
+    assert result["status"] == "error" and "JobTimeoutException" in result["message"]
