@@ -1,0 +1,28 @@
+"""Coordinates to WGS 84 longitude/latitude with pyproj, whole columns at once.
+
+Axis order is explicit: we always pass easting (x) and northing (y), whatever
+order the EPSG definition gives (EPSG:3044 lists northing first, EPSG:4326
+latitude first), and always get longitude, latitude back.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Sequence
+
+import numpy as np
+from pyproj import Transformer
+
+
+@functools.lru_cache(maxsize=16)
+def _transformer(source_crs: str) -> Transformer:
+    return Transformer.from_crs(source_crs, "EPSG:4326", always_xy=True)
+
+
+def to_lonlat(source_crs: str, x: Sequence[float], y: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """x = easting (or longitude), y = northing (or latitude); None → NaN."""
+    xs = np.asarray([np.nan if v is None else v for v in x], dtype="float64")
+    ys = np.asarray([np.nan if v is None else v for v in y], dtype="float64")
+    if source_crs.upper() in ("EPSG:4326", "WGS84"):
+        return xs, ys
+    lon, lat = _transformer(source_crs).transform(xs, ys)
+    return np.asarray(lon), np.asarray(lat)
