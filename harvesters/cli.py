@@ -10,7 +10,7 @@ import sys
 
 import ckanapi
 
-from . import demo
+from . import demo, runner
 from .ckan_client import ConfigurationError, connect
 
 log = logging.getLogger("jena-harvest")
@@ -23,9 +23,56 @@ def _seed_demo(args) -> int:
     return 0
 
 
+def _list(args) -> int:
+    for name, config in runner.load_config(args.config).items():
+        print(f"{name}\t{config.get('kind')}\t{config.get('title', '')}\t{config['url']}")
+    return 0
+
+
+def _run(args) -> int:
+    sources = runner.load_config(args.config)
+    names = list(sources) if args.all else [args.source]
+    unknown = [n for n in names if n not in sources]
+    if unknown or not names:
+        raise ConfigurationError(f"unknown source {', '.join(unknown) or '(none given)'}; "
+                                 f"known: {', '.join(sources)}")
+    results = runner.run(names, sources, args.out)
+    for r in results:
+        print(f"{r['source']}: {r['status']}: {r['message']}")
+    return 0 if all(r["status"] == "ok" for r in results) else 1
+
+
+def _status(args) -> int:
+    import json
+    import os
+    path = os.path.join(args.out, "runs.jsonl")
+    if not os.path.exists(path):
+        print("no runs yet")
+        return 0
+    last = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            entry = json.loads(line)
+            last[entry["source"]] = entry
+    for name, e in sorted(last.items()):
+        print(f"{name}\t{e['status']}\t{e['finished']}\t{e['message']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jena-harvest", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", help="source configuration (default: harvesters/sources.yaml)")
     sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("list", help="list the configured sources")
+    p.set_defaults(func=_list)
+    p = sub.add_parser("run", help="harvest sources into validated data packages")
+    p.add_argument("source", nargs="?", help="a source name (see list)")
+    p.add_argument("--all", action="store_true", help="every configured source")
+    p.add_argument("--out", default="var/harvest", help="folder of the packages (default var/harvest)")
+    p.set_defaults(func=_run)
+    p = sub.add_parser("status", help="the last run of each source")
+    p.add_argument("--out", default="var/harvest")
+    p.set_defaults(func=_status)
     p = sub.add_parser("seed-demo", help="publish the demo organisation and dataset")
     p.add_argument("--ckan-url", help="portal URL (default: $JENA_CKAN_URL)")
     p.set_defaults(func=_seed_demo)
@@ -37,9 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ConfigurationError as e:
+    except (ConfigurationError, runner.ConfigError) as e:
         print(f"jena-harvest: configuration error: {e}", file=sys.stderr)
         return 2
+    except runner.Locked as e:
+        print(f"jena-harvest: {e}", file=sys.stderr)
+        return 1
     except (ckanapi.CKANAPIError, ckanapi.ValidationError, ckanapi.NotAuthorized,
             ckanapi.NotFound, OSError) as e:
         print(f"jena-harvest: {args.command} failed: {type(e).__name__}: {e}", file=sys.stderr)

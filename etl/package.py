@@ -1,0 +1,92 @@
+"""Write a validated Frictionless data package: CSV, GeoJSON, datapackage.json.
+
+The package is built in a new folder and validated with frictionless before
+anything else sees it; an invalid package keeps its report beside it and is
+never published.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+from typing import Any, Optional
+
+from frictionless import Package, system
+
+SCHEMAS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemas", "tables")
+
+
+def table_schema(name: str, extent: Optional[list[float]] = None) -> dict[str, Any]:
+    with open(os.path.join(SCHEMAS, f"{name}.json"), encoding="utf-8") as f:
+        schema = json.load(f)
+    schema.pop("$comment", None)
+    for field in schema["fields"]:
+        if field["name"] == "planting_year":
+            field["constraints"]["maximum"] = dt.date.today().year
+        if extent and field["name"] in ("longitude", "latitude"):
+            low, high = (extent[0], extent[2]) if field["name"] == "longitude" else (extent[1], extent[3])
+            field["constraints"].update(minimum=low, maximum=high)
+    return schema
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_trees(directory: str, name: str, title: str, rows: list[dict], schema: dict,
+                licence: dict, sources: list[dict], version: str) -> dict[str, Any]:
+    os.makedirs(directory, exist_ok=True)
+    fields = [f["name"] for f in schema["fields"]]
+    csv_path = os.path.join(directory, "baeume.csv")
+    with open(csv_path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    geo_path = os.path.join(directory, "baeume.geojson")
+    with open(geo_path, "w", encoding="utf-8") as f:
+        f.write('{"type": "FeatureCollection", "features": [\n')
+        first = True
+        for row in rows:
+            if row["longitude"] is None or row["latitude"] is None:
+                continue
+            props = {k: v for k, v in row.items() if k not in ("longitude", "latitude")}
+            feature = {"type": "Feature", "id": row["id"], "properties": props,
+                       "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]}}
+            f.write(("" if first else ",\n") + json.dumps(feature, ensure_ascii=False))
+            first = False
+        f.write("\n]}\n")
+    descriptor = {
+        "name": name, "title": title, "version": version,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "licenses": [licence], "sources": sources,
+        "resources": [
+            {"name": "baeume", "path": "baeume.csv", "format": "csv", "mediatype": "text/csv",
+             "encoding": "utf-8", "schema": schema, "hash": "sha256:" + _sha256(csv_path),
+             "bytes": os.path.getsize(csv_path), "rows": len(rows)},
+            {"name": "baeume-geojson", "path": "baeume.geojson", "format": "geojson",
+             "mediatype": "application/geo+json", "hash": "sha256:" + _sha256(geo_path),
+             "bytes": os.path.getsize(geo_path)},
+        ],
+    }
+    with open(os.path.join(directory, "datapackage.json"), "w", encoding="utf-8") as f:
+        json.dump(descriptor, f, ensure_ascii=False, indent=2)
+    return descriptor
+
+
+def validate(directory: str, max_errors: int = 1000) -> dict[str, Any]:
+    """frictionless on the package's table; the report is also written beside it."""
+    with system.use_context(trusted=True):
+        package = Package(os.path.join(directory, "datapackage.json"))
+        report = package.get_resource("baeume").validate(limit_errors=max_errors)
+    summary = {"valid": report.valid, "errors": [
+        {"type": e.type, "row": getattr(e, "row_number", None), "field": getattr(e, "field_name", None),
+         "message": e.message} for e in report.tasks[0].errors]}
+    with open(os.path.join(directory, "validation-report.json"), "w", encoding="utf-8") as f:
+        json.dump(summary, f, ensure_ascii=False, indent=2)
+    return summary

@@ -1,0 +1,113 @@
+"""Run harvesters unattended: one lock, one record per run, last good kept.
+
+Each source builds into a fresh folder; only a valid package replaces the
+source's `current` package (atomically, by renaming), so a failing or
+invalid run never touches the last good data. Every run leaves a record
+(runs.jsonl) with status, counts and message, as ckanext-harvest keeps jobs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import shutil
+from typing import Any, Optional
+
+import yaml
+
+from . import trees
+from .fetch import SourceError
+
+log = logging.getLogger(__name__)
+DEFAULT_CONFIG = os.path.join(os.path.dirname(__file__), "sources.yaml")
+KINDS = {"tree_register": trees.build}
+
+
+class ConfigError(Exception):
+    pass
+
+
+class Locked(Exception):
+    pass
+
+
+def load_config(path: Optional[str] = None) -> dict[str, dict]:
+    path = path or DEFAULT_CONFIG
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"cannot read the source configuration {path}: {e}")
+    sources = {}
+    for group in data.values():
+        for name, config in (group or {}).items():
+            if config.get("kind") not in KINDS:
+                raise ConfigError(f"source {name}: unknown kind {config.get('kind')!r}")
+            for key in ("url", "crs", "columns"):
+                if key not in config:
+                    raise ConfigError(f"source {name}: {key} is missing")
+            sources[name] = config
+    return sources
+
+
+def _record(out: str, entry: dict[str, Any]) -> None:
+    with open(os.path.join(out, "runs.jsonl"), "a", encoding="utf-8") as f:
+        f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def run_source(name: str, config: dict, out: str) -> dict[str, Any]:
+    started = dt.datetime.now(dt.timezone.utc)
+    version = started.strftime("%Y%m%dT%H%M%SZ")
+    base = os.path.join(out, name)
+    building = os.path.join(base, f"build-{version}")
+    entry: dict[str, Any] = {"source": name, "started": started.isoformat(timespec="seconds")}
+    try:
+        facts = KINDS[config["kind"]](name, config, building, version)
+        entry.update(facts)
+        if facts["valid"]:
+            current = os.path.join(base, "current")
+            previous = os.path.join(base, "previous")
+            if os.path.exists(current):
+                shutil.rmtree(previous, ignore_errors=True)
+                os.rename(current, previous)
+            os.rename(building, current)
+            entry.update(status="ok", message=f"{facts['rows']} rows, package valid")
+        else:
+            failed = os.path.join(base, "failed")
+            shutil.rmtree(failed, ignore_errors=True)
+            os.rename(building, failed)
+            entry.update(status="invalid", message=(
+                f"{name}: the package is invalid ({facts['error_count']} errors, first: "
+                f"{facts['errors'][0]['message'] if facts['errors'] else '-'}); "
+                f"the last good package is kept, report in {failed}"))
+    except SourceError as e:
+        shutil.rmtree(building, ignore_errors=True)
+        entry.update(status="failed", message=str(e))
+    except Exception as e:  # one source's bug must not stop the others
+        log.exception("source %s crashed", name)
+        shutil.rmtree(building, ignore_errors=True)
+        entry.update(status="failed", message=f"{name}: {type(e).__name__}: {e}")
+    entry["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    log.info("source=%s status=%s message=%s", name, entry["status"], entry["message"])
+    return entry
+
+
+def run(names: list[str], sources: dict[str, dict], out: str) -> list[dict[str, Any]]:
+    os.makedirs(out, exist_ok=True)
+    lock = open(os.path.join(out, ".lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise Locked(f"another jena-harvest run holds {out}/.lock")
+    try:
+        results = []
+        for name in names:
+            entry = run_source(name, sources[name], out)
+            _record(out, entry)
+            results.append(entry)
+        return results
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()

@@ -1,0 +1,199 @@
+"""The tree register pipeline (extract → transform → package and validate)
+and the runner, against sources served on loopback, faults included."""
+import copy
+import csv
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+
+import pytest
+import yaml
+
+from harvesters import runner
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SAMPLES = os.path.join(ROOT, "harvesters", "samples")
+
+
+class _Source(http.server.BaseHTTPRequestHandler):
+    routes: dict = {}
+
+    def do_GET(self):
+        body, ctype, delay = self.routes.get(self.path, (None, None, 0))
+        if delay:
+            time.sleep(delay)
+        if body is None:
+            self.send_response(404)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Source)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield _Source.routes, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def sample(name):
+    with open(os.path.join(SAMPLES, name), "rb") as f:
+        return f.read()
+
+
+@pytest.fixture
+def sources(server):
+    routes, base = server
+    routes.clear()
+    routes["/jena.csv"] = (sample("jena_baumkataster.csv"), "text/csv; charset=windows-1252", 0)
+    routes["/leipzig.csv"] = (sample("leipzig_baeume.csv"), "text/csv", 0)
+    config = runner.load_config()
+    config["jena"]["url"] = base + "/jena.csv"
+    config["leipzig"]["url"] = base + "/leipzig.csv"
+    for c in config.values():
+        c.update(timeout=1, attempts=2, backoff=0.01)
+    return routes, base, config
+
+
+def run(config, out, names=("jena",)):
+    return {r["source"]: r for r in runner.run(list(names), config, str(out))}
+
+
+def test_both_cities_become_valid_packages(sources, tmp_path):
+    routes, base, config = sources
+    results = run(config, tmp_path, ("jena", "leipzig"))
+    assert {n: r["status"] for n, r in results.items()} == {"jena": "ok", "leipzig": "ok"}
+    jena = tmp_path / "jena" / "current"
+    descriptor = json.loads((jena / "datapackage.json").read_text())
+    table = descriptor["resources"][0]
+    assert table["rows"] == 3000
+    assert table["hash"] == "sha256:" + hashlib.sha256((jena / "baeume.csv").read_bytes()).hexdigest()
+    with open(jena / "baeume.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    first = rows[0]
+    assert first["id"] == "jena:10001" and first["genus"] == "Tilia" and first["species"] == "platyphyllos"
+    assert first["height_m"] == "3.4" and 11.4 < float(first["longitude"]) < 11.8
+    geo = json.loads((jena / "baeume.geojson").read_text())
+    assert len(geo["features"]) == 3000
+    # About 1 % of Jena's heights are ranges like "10-15": counted, their middle taken.
+    assert 10 <= results["jena"]["warnings"]["height_m: range, middle taken"] <= 60
+    leipzig = list(csv.DictReader(open(tmp_path / "leipzig" / "current" / "baeume.csv", encoding="utf-8")))
+    assert leipzig[0]["trunk_circumference_cm"]  # from the trunk diameter
+    assert 12.2 < float(leipzig[0]["longitude"]) < 12.6
+
+
+def _fault(sources, tmp_path, mutate):
+    routes, base, config = sources
+    assert run(config, tmp_path)["jena"]["status"] == "ok"
+    good = (tmp_path / "jena" / "current" / "baeume.csv").read_bytes()
+    config = copy.deepcopy(config)
+    mutate(routes, base, config)
+    result = run(config, tmp_path)["jena"]
+    assert result["status"] in ("failed", "invalid")
+    assert (tmp_path / "jena" / "current" / "baeume.csv").read_bytes() == good  # last good kept
+    return result
+
+
+def test_source_down(sources, tmp_path):
+    def down(routes, base, config):
+        config["jena"]["url"] = "http://127.0.0.1:9/jena.csv"
+    result = _fault(sources, tmp_path, down)
+    assert result["message"].startswith("jena: cannot connect")
+
+
+def test_source_too_slow(sources, tmp_path):
+    def slow(routes, base, config):
+        routes["/slow.csv"] = (b"x", "text/csv", 1.5)
+        config["jena"]["url"] = base + "/slow.csv"
+    result = _fault(sources, tmp_path, slow)
+    assert "did not answer within 1 s" in result["message"]
+
+
+def test_html_instead_of_csv(sources, tmp_path):
+    def html(routes, base, config):
+        routes["/jena.csv"] = (b"<!DOCTYPE html><html><body>Wartungsarbeiten</body></html>", "text/html", 0)
+    result = _fault(sources, tmp_path, html)
+    assert result["message"] == f"jena: {sources[1]}/jena.csv returned an HTML page instead of CSV"
+
+
+def test_renamed_column(sources, tmp_path):
+    def renamed(routes, base, config):
+        routes["/jena.csv"] = (sample("jena_baumkataster.csv").replace(b"baumhoehe", b"hoehe_m", 1), "text/csv", 0)
+    result = _fault(sources, tmp_path, renamed)
+    assert "columns baumhoehe are missing" in result["message"] and "renamed" in result["message"]
+
+
+def test_duplicate_ids_make_the_package_invalid(sources, tmp_path):
+    def duplicate(routes, base, config):
+        data = sample("jena_baumkataster.csv").replace(b"\r\n10002;", b"\r\n10001;", 1)
+        routes["/jena.csv"] = (data, "text/csv", 0)
+    result = _fault(sources, tmp_path, duplicate)
+    assert result["status"] == "invalid" and "jena: the package is invalid" in result["message"]
+    report = json.loads((tmp_path / "jena" / "failed" / "validation-report.json").read_text())
+    assert {e["type"] for e in report["errors"]} >= {"primary-key"}
+
+
+def test_out_of_range_coordinates(sources, tmp_path):
+    def wrong_crs(routes, base, config):
+        config["jena"]["crs"] = "EPSG:31468"  # the numbers are UTM, read as Gauss-Krüger
+    result = _fault(sources, tmp_path, wrong_crs)
+    assert result["status"] == "invalid" and result["error_count"] > 0
+
+
+def test_wrong_encoding(sources, tmp_path):
+    def encoding(routes, base, config):
+        config["jena"]["encoding"] = "utf-8"  # the file is Windows-1252
+    result = _fault(sources, tmp_path, encoding)
+    assert "jena: the file is not utf-8" in result["message"]
+
+
+def test_a_failing_source_does_not_stop_the_others(sources, tmp_path):
+    routes, base, config = sources
+    config["jena"]["url"] = "http://127.0.0.1:9/jena.csv"
+    results = run(config, tmp_path, ("jena", "leipzig"))
+    assert results["jena"]["status"] == "failed" and results["leipzig"]["status"] == "ok"
+    records = [json.loads(line) for line in open(tmp_path / "runs.jsonl")]
+    assert [r["source"] for r in records] == ["jena", "leipzig"]
+
+
+def test_one_run_at_a_time(sources, tmp_path):
+    import fcntl
+    routes, base, config = sources
+    os.makedirs(tmp_path, exist_ok=True)
+    with open(tmp_path / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(runner.Locked):
+            run(config, tmp_path)
+
+
+def test_cli_exit_codes(sources, tmp_path):
+    routes, base, config = sources
+    cli = os.path.join(ROOT, ".venv", "bin", "jena-harvest")
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump({"trees": {"jena": config["jena"]}}))
+    assert subprocess.run([cli, "--config", str(good), "run", "--all", "--out", str(tmp_path / "o")],
+                          capture_output=True).returncode == 0
+    bad = copy.deepcopy(config["jena"])
+    bad["url"] = "http://127.0.0.1:9/x.csv"
+    failing = tmp_path / "failing.yaml"
+    failing.write_text(yaml.safe_dump({"trees": {"jena": bad}}))
+    done = subprocess.run([cli, "--config", str(failing), "run", "jena", "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "jena: failed: jena: cannot connect" in done.stdout
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("trees: {jena: {kind: tree_register}}")
+    done = subprocess.run([cli, "--config", str(broken), "run", "jena"], capture_output=True, text=True)
+    assert done.returncode == 2 and "url is missing" in done.stderr
