@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 import ckanapi
@@ -36,7 +37,11 @@ def _run(args) -> int:
     if unknown or not names:
         raise ConfigurationError(f"unknown source {', '.join(unknown) or '(none given)'}; "
                                  f"known: {', '.join(sources)}")
-    results = runner.run(names, sources, args.out)
+    ckan = token = None
+    if args.ckan_url or (os.environ.get("JENA_CKAN_URL") and not args.no_publish):
+        from .ckan_client import api_token
+        ckan, token = connect(args.ckan_url), api_token()
+    results = runner.run(names, sources, args.out, ckan, token, args.dry_run)
     for r in results:
         print(f"{r['source']}: {r['status']}: {r['message']}")
     return 0 if all(r["status"] == "ok" for r in results) else 1
@@ -69,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", nargs="?", help="a source name (see list)")
     p.add_argument("--all", action="store_true", help="every configured source")
     p.add_argument("--out", default="var/harvest", help="folder of the packages (default var/harvest)")
+    p.add_argument("--dry-run", action="store_true", help="build and validate only: keep and publish nothing")
+    p.add_argument("--ckan-url", help="publish to this portal (default: $JENA_CKAN_URL; unset: no publishing)")
+    p.add_argument("--no-publish", action="store_true", help="ignore $JENA_CKAN_URL")
     p.set_defaults(func=_run)
     p = sub.add_parser("status", help="the last run of each source")
     p.add_argument("--out", default="var/harvest")

@@ -19,6 +19,12 @@ ORGANIZATION = {
     "title": "Stadt Jena",
     "description": "Fachdienste der Stadt Jena, die offene Daten bereitstellen.",
 }
+# The Leipzig-shaped sample register is published under its own organisation.
+SAMPLE_ORGANIZATION = {
+    "name": "stadt-leipzig-beispiel",
+    "title": "Stadt Leipzig (Beispieldaten)",
+    "description": "Beispiel eines zweiten Baumkatasters für die Tests des Harvesters.",
+}
 DATASET = {
     "name": "baumkataster-demo",
     "title": "Baumkataster Jena (Demo-Auszug)",
@@ -55,11 +61,13 @@ def _sha256(path: str) -> str:
 def seed(ckan: ckanapi.RemoteCKAN) -> list[str]:
     """Create or update the demo content; returns what changed."""
     changes = []
-    try:
-        org = ckan.action.organization_show(id=ORGANIZATION["name"])
-    except ckanapi.NotFound:
-        org = ckan.action.organization_create(**ORGANIZATION)
-        changes.append(f"organisation {org['name']} created")
+    for wanted in (ORGANIZATION, SAMPLE_ORGANIZATION):
+        try:
+            org = ckan.action.organization_show(id=wanted["name"])
+        except ckanapi.NotFound:
+            org = ckan.action.organization_create(**wanted)
+            changes.append(f"organisation {org['name']} created")
+    org = ckan.action.organization_show(id=ORGANIZATION["name"])
     wanted = dict(DATASET, owner_org=org["id"])
     try:
         pkg = ckan.action.package_show(id=DATASET["name"])

@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 import yaml
 
-from . import trees
+from . import publish, trees
 from .fetch import SourceError
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,8 @@ def _record(out: str, entry: dict[str, Any]) -> None:
         f.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
-def run_source(name: str, config: dict, out: str) -> dict[str, Any]:
+def run_source(name: str, config: dict, out: str, ckan=None, token=None,
+               dry_run: bool = False) -> dict[str, Any]:
     started = dt.datetime.now(dt.timezone.utc)
     version = started.strftime("%Y%m%dT%H%M%SZ")
     base = os.path.join(out, name)
@@ -66,7 +67,12 @@ def run_source(name: str, config: dict, out: str) -> dict[str, Any]:
     try:
         facts = KINDS[config["kind"]](name, config, building, version)
         entry.update(facts)
-        if facts["valid"]:
+        if dry_run:
+            shutil.rmtree(building, ignore_errors=True)
+            entry.update(status="ok" if facts["valid"] else "invalid",
+                         message=f"dry run: {facts['rows']} rows, package "
+                                 f"{'valid' if facts['valid'] else 'invalid'}; nothing kept or published")
+        elif facts["valid"]:
             current = os.path.join(base, "current")
             previous = os.path.join(base, "previous")
             if os.path.exists(current):
@@ -74,6 +80,10 @@ def run_source(name: str, config: dict, out: str) -> dict[str, Any]:
                 os.rename(current, previous)
             os.rename(building, current)
             entry.update(status="ok", message=f"{facts['rows']} rows, package valid")
+            if ckan is not None:
+                published = publish.publish(ckan, name, config, current, token)
+                entry["published"] = published
+                entry["message"] += f"; published as {published['dataset']}: {published['summary']}"
         else:
             failed = os.path.join(base, "failed")
             shutil.rmtree(failed, ignore_errors=True)
@@ -89,12 +99,18 @@ def run_source(name: str, config: dict, out: str) -> dict[str, Any]:
         log.exception("source %s crashed", name)
         shutil.rmtree(building, ignore_errors=True)
         entry.update(status="failed", message=f"{name}: {type(e).__name__}: {e}")
+    if ckan is not None and entry["status"] != "ok" and not dry_run:
+        try:
+            publish.report_failure(ckan, name, entry["message"])
+        except Exception:
+            log.exception("could not show the failure of %s on its dataset", name)
     entry["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     log.info("source=%s status=%s message=%s", name, entry["status"], entry["message"])
     return entry
 
 
-def run(names: list[str], sources: dict[str, dict], out: str) -> list[dict[str, Any]]:
+def run(names: list[str], sources: dict[str, dict], out: str, ckan=None, token=None,
+        dry_run: bool = False) -> list[dict[str, Any]]:
     os.makedirs(out, exist_ok=True)
     lock = open(os.path.join(out, ".lock"), "w")
     try:
@@ -104,7 +120,7 @@ def run(names: list[str], sources: dict[str, dict], out: str) -> list[dict[str, 
     try:
         results = []
         for name in names:
-            entry = run_source(name, sources[name], out)
+            entry = run_source(name, sources[name], out, ckan, token, dry_run)
             _record(out, entry)
             results.append(entry)
         return results

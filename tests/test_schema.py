@@ -176,3 +176,17 @@ def test_dataset_form_offers_german_labels(app, steward):
                                 user=steward["name"], name="t")["token"]
     html = app.get("/dataset/new", headers={"Authorization": token}).body
     assert "Kategorien" in html and "Umwelt" in html and "Aktualisierungsintervall" in html
+
+
+def test_harvest_fields_survive_a_stewards_edit(steward, org):
+    pkg = create(steward, org)
+    system = factories.Sysadmin()
+    helpers.call_action("package_patch", {"user": system["name"]}, id=pkg["id"], harvest_status="ok",
+                        harvest_message="Erstveröffentlichung.", harvest_time="2026-11-24T08:00:00+00:00")
+    # The form does not send these fields: a full update without them keeps them.
+    shown = helpers.call_action("package_show", id=pkg["id"])
+    data = {k: v for k, v in shown.items() if not k.startswith("harvest_")}
+    helpers.call_action("package_update", {"user": steward["name"], "ignore_auth": False},
+                        **dict(data, title="Neu"))
+    after = helpers.call_action("package_show", id=pkg["id"])
+    assert after["harvest_message"] == "Erstveröffentlichung." and after["title"] == "Neu"

@@ -164,6 +164,18 @@ def jena_system_owned(key, data, errors, context):
     data[key] = stored if stored else missing
 
 
+def jena_keep_if_missing(key, data, errors, context):
+    """A value the harvester sets through the API; the steward's form does
+    not send it, and that must not erase it."""
+    if not _empty(data.get(key)):
+        return
+    package = context.get("package")
+    if package is None and data.get(("id",)):
+        package = model.Package.get(data[("id",)])
+    stored = package.extras.get(key[-1]) if package is not None else None
+    data[key] = stored if stored else missing
+
+
 def jena_table_schema(value: Any, context: Any) -> Any:
     if _empty(value):
         return value
@@ -182,4 +194,5 @@ def all_validators() -> dict[str, Any]:
     return {f.__name__: f for f in (
         jena_vocabulary, jena_iso8601, jena_not_before_start, jena_geojson, jena_default_spatial,
         jena_uri, jena_uri_list, jena_default_list, jena_default_contributor_id, jena_system_owned,
+        jena_keep_if_missing,
         jena_table_schema)}

@@ -1,0 +1,96 @@
+"""End to end: harvest the tree register into the real test CKAN (action API
+through ckanapi's LocalCKAN), again unchanged, again with changes, and a
+failing run."""
+import csv
+import io
+
+import pytest
+from ckanapi import LocalCKAN
+
+from ckan.lib.uploader import get_resource_uploader
+from ckan.tests import factories, helpers
+
+from harvesters import runner
+
+from .conftest import sample
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+
+
+@pytest.fixture
+def portal():
+    admin = factories.Sysadmin()
+    factories.Organization(name="stadt-jena", title="Stadt Jena", user=admin)
+    return LocalCKAN(username=admin["name"])
+
+
+def harvest(config, out, ckan):
+    return runner.run(["jena"], config, str(out), ckan)[0]
+
+
+def resources(name="baumkataster-jena"):
+    pkg = helpers.call_action("package_show", id=name)
+    return pkg, {r["name"]: r for r in pkg["resources"]}
+
+
+def stored_csv(resource):
+    with open(get_resource_uploader(resource).get_path(resource["id"]), encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def activities(pkg):
+    return helpers.call_action("package_activity_list", id=pkg["id"], limit=100)
+
+
+def test_harvest_publish_again_and_with_changes(sources, tmp_path, portal):
+    routes, base, config = sources
+    first = harvest(config, tmp_path, portal)
+    assert first["status"] == "ok", first
+    pkg, res = resources()
+    assert set(res) == {"baeume.csv", "baeume.geojson", "datapackage.json", "aenderungen.csv"}
+    assert len(stored_csv(res["baeume.csv"])) == 3000
+    assert pkg["update_method"] == "harvested" and pkg["license_id"] == "dl-by-de/2.0"
+    assert pkg["harvest_status"] == "ok" and pkg["harvest_message"] == "Erstveröffentlichung."
+    assert pkg["last_successful_update"]
+    before = len(activities(pkg))
+
+    # Unchanged source: nothing new at all.
+    second = harvest(config, tmp_path, portal)
+    assert second["published"]["changed"] is False
+    pkg2, res2 = resources()
+    assert len(activities(pkg2)) == before
+    assert {n: r["hash"] for n, r in res2.items()} == {n: r["hash"] for n, r in res.items()}
+
+    # Two trees felled, one planted, one grown.
+    text = sample("jena_baumkataster.csv").decode("cp1252")
+    lines = text.split("\r\n")
+    header, rows = lines[0], [l for l in lines[1:] if l]
+    felled = {rows[0].split(";")[0], rows[1].split(";")[0]}
+    grown = rows[2].split(";")
+    grown[4] = "31,5"
+    planted = "99999;Tilia cordata;Winter-Linde;2025;2,5;12;1,0;vital;Lobeda;681900,00;5645000,00"
+    changed_text = "\r\n".join([header, ";".join(grown)] + rows[3:] + [planted]) + "\r\n"
+    routes["/jena.csv"] = (changed_text.encode("cp1252"), "text/csv", 0)
+    third = harvest(config, tmp_path, portal)
+    assert third["status"] == "ok", third
+    pkg3, res3 = resources()
+    assert pkg3["harvest_message"] == "Seit dem letzten Abgleich: 1 neu, 2 entfernt, 1 geändert."
+    changes = stored_csv(res3["aenderungen.csv"])
+    assert {(c["change"], c["id"]) for c in changes} == (
+        {("neu", "jena:99999"), ("geändert", f"jena:{grown[0]}")} | {("entfernt", f"jena:{t}") for t in felled})
+    assert [c["fields"] for c in changes if c["change"] == "geändert"] == ["height_m"]
+    assert res3["baeume.geojson"]["hash"] != res["baeume.geojson"]["hash"]
+
+
+def test_a_failed_run_shows_on_the_dataset_and_keeps_the_data(sources, tmp_path, portal):
+    routes, base, config = sources
+    assert harvest(config, tmp_path, portal)["status"] == "ok"
+    pkg, res = resources()
+    routes["/jena.csv"] = (b"<html><body>Wartung</body></html>", "text/html", 0)
+    failed = harvest(config, tmp_path, portal)
+    assert failed["status"] == "failed"
+    pkg2, res2 = resources()
+    assert pkg2["harvest_status"] == "fehlgeschlagen"
+    assert "HTML page instead of CSV" in pkg2["harvest_message"] and pkg2["harvest_time"]
+    assert res2["baeume.csv"]["hash"] == res["baeume.csv"]["hash"]
+    assert pkg2["harvest_message"] != pkg["harvest_message"]
