@@ -24,7 +24,7 @@ def download(source: str, url: str, expect: str, timeout: float = 30, attempts: 
              backoff: float = 2.0) -> bytes:
     if url.startswith("file:"):
         # Bundled sample sources (path relative to harvesters/).
-        path = os.path.join(os.path.dirname(__file__), url[len("file:"):])
+        path = os.path.join(os.path.dirname(__file__), url[len("file:"):])  # absolute stays absolute
         try:
             with open(path, "rb") as f:
                 return f.read()

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 from typing import Any, Optional
 
 import yaml
@@ -109,6 +110,15 @@ def run_source(name: str, config: dict, out: str, ckan=None, token=None,
     return entry
 
 
+def _progress(number: int, total: int, name: str) -> None:
+    """A progress bar on a terminal; nothing under cron (no TTY)."""
+    if not sys.stderr.isatty():
+        return
+    done = int(20 * (number - 1) / total)
+    sys.stderr.write(f"\r[{'#' * done}{'.' * (20 - done)}] {number}/{total} {name} …\n")
+    sys.stderr.flush()
+
+
 def run(names: list[str], sources: dict[str, dict], out: str, ckan=None, token=None,
         dry_run: bool = False) -> list[dict[str, Any]]:
     os.makedirs(out, exist_ok=True)
@@ -119,7 +129,8 @@ def run(names: list[str], sources: dict[str, dict], out: str, ckan=None, token=N
         raise Locked(f"another jena-harvest run holds {out}/.lock")
     try:
         results = []
-        for name in names:
+        for number, name in enumerate(names, start=1):
+            _progress(number, len(names), name)
             entry = run_source(name, sources[name], out, ckan, token, dry_run)
             _record(out, entry)
             results.append(entry)
