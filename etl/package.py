@@ -6,7 +6,6 @@ never published.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -39,28 +38,15 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def write_trees(directory: str, name: str, title: str, rows: list[dict], schema: dict,
+def write_trees(directory: str, name: str, title: str, frame, schema: dict,
                 licence: dict, sources: list[dict], version: str) -> dict[str, Any]:
+    """`frame`: the trees as a polars DataFrame in the schema's column order."""
+    from . import columnar
     os.makedirs(directory, exist_ok=True)
-    fields = [f["name"] for f in schema["fields"]]
     csv_path = os.path.join(directory, "baeume.csv")
-    with open(csv_path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
+    columnar.write_csv(frame.select([f["name"] for f in schema["fields"]]), csv_path)
     geo_path = os.path.join(directory, "baeume.geojson")
-    with open(geo_path, "w", encoding="utf-8") as f:
-        f.write('{"type": "FeatureCollection", "features": [\n')
-        first = True
-        for row in rows:
-            if row["longitude"] is None or row["latitude"] is None:
-                continue
-            props = {k: v for k, v in row.items() if k not in ("longitude", "latitude")}
-            feature = {"type": "Feature", "id": row["id"], "properties": props,
-                       "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]}}
-            f.write(("" if first else ",\n") + json.dumps(feature, ensure_ascii=False))
-            first = False
-        f.write("\n]}\n")
+    located = columnar.write_geojson(frame, geo_path)
     descriptor = {
         "name": name, "title": title, "version": version,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -68,10 +54,10 @@ def write_trees(directory: str, name: str, title: str, rows: list[dict], schema:
         "resources": [
             {"name": "baeume", "path": "baeume.csv", "format": "csv", "mediatype": "text/csv",
              "encoding": "utf-8", "schema": schema, "hash": "sha256:" + _sha256(csv_path),
-             "bytes": os.path.getsize(csv_path), "rows": len(rows)},
+             "bytes": os.path.getsize(csv_path), "rows": frame.height},
             {"name": "baeume-geojson", "path": "baeume.geojson", "format": "geojson",
              "mediatype": "application/geo+json", "hash": "sha256:" + _sha256(geo_path),
-             "bytes": os.path.getsize(geo_path)},
+             "bytes": os.path.getsize(geo_path), "features": located},
         ],
     }
     with open(os.path.join(directory, "datapackage.json"), "w", encoding="utf-8") as f:
