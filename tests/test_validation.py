@@ -1,9 +1,7 @@
 """Frictionless validation of resources, run through the real job queue, on
 real files shaped like German open data."""
-import http.server
 import json
 import os
-import threading
 
 import openpyxl
 import pytest
@@ -11,6 +9,8 @@ import pytest
 from ckan.lib.jobs import Worker
 from ckan.tests import factories, helpers
 import ckan.logic as logic
+
+from .loopback import serve
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index", "clean_queues", "with_test_worker")
 
@@ -25,32 +25,12 @@ def german_rows(n, bad=()):
     return "".join(rows)
 
 
-class _Files(http.server.BaseHTTPRequestHandler):
-    files: dict = {}
-
-    def do_GET(self):
-        body, ctype = self.files.get(self.path, (None, None))
-        if body is None:
-            self.send_response(404)
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def provider():
     """A data provider's server on loopback, serving what a test puts in files."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Files)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield _Files.files, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    files: dict = {}
+    with serve(files) as base:
+        yield files, base
 
 
 @pytest.fixture
