@@ -30,7 +30,7 @@ def table_schema(name: str, extent: Optional[list[float]] = None) -> dict[str, A
     return schema
 
 
-def _sha256(path: str) -> str:
+def sha256_file(path: str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -53,10 +53,10 @@ def write_trees(directory: str, name: str, title: str, frame, schema: dict,
         "licenses": [licence], "sources": sources,
         "resources": [
             {"name": "baeume", "path": "baeume.csv", "format": "csv", "mediatype": "text/csv",
-             "encoding": "utf-8", "schema": schema, "hash": "sha256:" + _sha256(csv_path),
+             "encoding": "utf-8", "schema": schema, "hash": "sha256:" + sha256_file(csv_path),
              "bytes": os.path.getsize(csv_path), "rows": frame.height},
             {"name": "baeume-geojson", "path": "baeume.geojson", "format": "geojson",
-             "mediatype": "application/geo+json", "hash": "sha256:" + _sha256(geo_path),
+             "mediatype": "application/geo+json", "hash": "sha256:" + sha256_file(geo_path),
              "bytes": os.path.getsize(geo_path), "features": located},
         ],
     }

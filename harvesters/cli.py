@@ -5,6 +5,7 @@ Exit codes: 0 all good, 1 a source failed, 2 configuration error.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -48,8 +49,6 @@ def _run(args) -> int:
 
 
 def _status(args) -> int:
-    import json
-    import os
     path = os.path.join(args.out, "runs.jsonl")
     if not os.path.exists(path):
         print("no runs yet")

@@ -5,10 +5,11 @@ opens is not empty. Idempotent: an unchanged demo changes nothing.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 
 import ckanapi
+
+from etl.package import sha256_file
 
 HERE = os.path.dirname(__file__)
 SAMPLE = os.path.join(HERE, "samples", "baeume-demo.csv")
@@ -53,11 +54,6 @@ def _same(have, want) -> bool:
     return have == want
 
 
-def _sha256(path: str) -> str:
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
 def seed(ckan: ckanapi.RemoteCKAN) -> list[str]:
     """Create or update the demo content; returns what changed."""
     changes = []
@@ -79,7 +75,7 @@ def seed(ckan: ckanapi.RemoteCKAN) -> list[str]:
         if stale:
             pkg = ckan.action.package_patch(id=pkg["id"], **stale)
             changes.append(f"dataset {pkg['name']} updated ({', '.join(sorted(stale))})")
-    digest = _sha256(SAMPLE)
+    digest = sha256_file(SAMPLE)
     resource = next((r for r in pkg.get("resources", []) if r.get("name") == "baeume-demo.csv"), None)
     if resource is None or resource.get("hash") != f"sha256:{digest}":
         with open(SAMPLE, "rb") as f:

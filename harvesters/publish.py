@@ -18,21 +18,14 @@ from typing import Any, Optional
 
 import requests
 
+from etl.package import sha256_file
+
 EU = "http://publications.europa.eu/resource/authority/"
 CHANGE_LABELS = {"new": "neu", "removed": "entfernt", "changed": "geändert"}
 
 
 def dataset_name(source: str) -> str:
     return f"baumkataster-{source}"
-
-
-def _sha256_of(path: str) -> str:
-    import hashlib
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _extent_polygon(extent: list[float]) -> str:
@@ -103,7 +96,7 @@ def _published_rows(ckan, resource: Optional[dict], token: Optional[str]) -> lis
 
 def _upsert_resource(ckan, pkg: dict, name: str, path: str, fmt: str, mimetype: str,
                      description: str) -> bool:
-    digest = "sha256:" + _sha256_of(path)
+    digest = "sha256:" + sha256_file(path)
     existing = next((r for r in pkg.get("resources", []) if r.get("name") == name), None)
     if existing and existing.get("hash") == digest:
         return False
@@ -129,7 +122,7 @@ def publish(ckan, source: str, config: dict, package_dir: str, token: Optional[s
         pkg = ckan.action.package_create(**wanted)
         first = True
     csv_resource = next((r for r in pkg.get("resources", []) if r.get("name") == "baeume.csv"), None)
-    new_hash = "sha256:" + _sha256_of(os.path.join(package_dir, "baeume.csv"))
+    new_hash = "sha256:" + sha256_file(os.path.join(package_dir, "baeume.csv"))
     if csv_resource and csv_resource.get("hash") == new_hash:
         return {"dataset": pkg["name"], "changed": False, "summary": "unverändert"}
     with open(os.path.join(package_dir, "baeume.csv"), encoding="utf-8") as f:

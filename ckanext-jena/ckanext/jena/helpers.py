@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.jena.quality import labels, mqa
+from ckanext.jena.quality import labels, mqa, score
 from ckanext.jena.validation.labels import status_label
 from ckanext.jena.vocabularies import vocabulary
 
@@ -16,10 +16,8 @@ def jena_vocabulary_choices(field: dict) -> list[dict]:
 
 
 def jena_quality(pkg: dict) -> Optional[dict[str, Any]]:
-    try:
-        return tk.get_action("jena_quality_show")({}, {"id": pkg["id"]})
-    except (tk.ObjectNotFound, tk.NotAuthorized):
-        return None
+    """For a page that already shows (so may see) the dataset dict `pkg`."""
+    return score.quality_of(pkg) if pkg and pkg.get("id") else None
 
 
 def jena_text(value: Any) -> str:

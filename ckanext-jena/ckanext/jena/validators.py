@@ -152,16 +152,21 @@ def jena_default_contributor_id(key, data, errors, context):
         data[key] = value
 
 
-def jena_system_owned(key, data, errors, context):
-    """Set by the portal (context flag jena_system), shown to stewards but
-    never taken from their form or API calls: the stored value stays."""
-    if context.get("jena_system"):
-        return
+def _restore_stored(key, data, context) -> None:
+    """Put back the dataset's stored value of this field (missing if none)."""
     package = context.get("package")
     if package is None and data.get(("id",)):
         package = model.Package.get(data[("id",)])
     stored = package.extras.get(key[-1]) if package is not None else None
     data[key] = stored if stored else missing
+
+
+def jena_system_owned(key, data, errors, context):
+    """Set by the portal (context flag jena_system), shown to stewards but
+    never taken from their form or API calls: the stored value stays."""
+    if context.get("jena_system"):
+        return
+    _restore_stored(key, data, context)
 
 
 def jena_keep_if_missing(key, data, errors, context):
@@ -169,11 +174,7 @@ def jena_keep_if_missing(key, data, errors, context):
     not send it, and that must not erase it."""
     if not _empty(data.get(key)):
         return
-    package = context.get("package")
-    if package is None and data.get(("id",)):
-        package = model.Package.get(data[("id",)])
-    stored = package.extras.get(key[-1]) if package is not None else None
-    data[key] = stored if stored else missing
+    _restore_stored(key, data, context)
 
 
 def jena_table_schema(value: Any, context: Any) -> Any:

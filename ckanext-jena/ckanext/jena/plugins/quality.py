@@ -12,7 +12,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.jena.quality import actions, labels, mqa, store, urlcheck
+from ckanext.jena.quality import actions, labels, score, store, urlcheck
 from ckanext.jena.quality.views import quality
 
 
@@ -36,7 +36,7 @@ class QualityPlugin(p.SingletonPlugin):
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg = json.loads(pkg_dict["validated_data_dict"])
-        result = mqa.assess(pkg, mqa.Context(store.url_status(urlcheck.dataset_urls(pkg))))
+        result = score.assess_dataset(pkg)
         store.save(pkg["id"], pkg.get("owner_org"), result)
         # Zero-padded so that a string sort (Solr's and ours) orders by score.
         pkg_dict["quality_score"] = f"{result['score']:03d}"

@@ -5,7 +5,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from . import mqa, store
+from ckanext.jena.auth import same_as
+
+from . import mqa, score, store
 
 
 @tk.side_effect_free
@@ -18,13 +20,7 @@ def jena_quality_show(context, data_dict) -> dict[str, Any]:
     """
     pkg_id = tk.get_or_bust(data_dict, "id")
     tk.check_access("jena_quality_show", context, {"id": pkg_id})
-    pkg = tk.get_action("package_show")(dict(context), {"id": pkg_id})
-    result = store.load(pkg["id"])
-    if result is None:
-        # Not indexed yet (or computed before the plugin was enabled).
-        from . import urlcheck
-        result = mqa.assess(pkg, mqa.Context(store.url_status(urlcheck.dataset_urls(pkg))))
-    return dict(result, id=pkg["id"], name=pkg["name"], max=mqa.MAX_POINTS)
+    return score.quality_of(tk.get_action("package_show")(dict(context), {"id": pkg_id}))
 
 
 @tk.side_effect_free
@@ -36,18 +32,16 @@ def jena_quality_summary(context, data_dict) -> dict[str, Any]:
                 bands={name: lower for name, lower in mqa.RATINGS})
 
 
+def _(message: str) -> str:
+    """Marks a message for extraction; tk._ translates it when shown."""
+    return message
+
+
+NOT_AUTHORIZED = _("Not authorized to see this dataset")
+
+
 def get_actions():
     return {"jena_quality_show": jena_quality_show, "jena_quality_summary": jena_quality_summary}
-
-
-@tk.auth_allow_anonymous_access
-def quality_show_auth(context, data_dict):
-    # Whoever may see the dataset may see its quality.
-    try:
-        tk.check_access("package_show", context, data_dict)
-    except tk.NotAuthorized:
-        return {"success": False, "msg": tk._("Not authorized to see this dataset")}
-    return {"success": True}
 
 
 @tk.auth_allow_anonymous_access
@@ -56,4 +50,7 @@ def quality_summary_auth(context, data_dict):
 
 
 def get_auth_functions():
-    return {"jena_quality_show": quality_show_auth, "jena_quality_summary": quality_summary_auth}
+    # Whoever may see the dataset may see its quality.
+    show = tk.auth_allow_anonymous_access(
+        same_as("package_show", message=NOT_AUTHORIZED))
+    return {"jena_quality_show": show, "jena_quality_summary": quality_summary_auth}

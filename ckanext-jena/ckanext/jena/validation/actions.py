@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.jena.auth import same_as
+
 from . import job, store
 
 
@@ -33,16 +35,6 @@ def resource_validation_run(context, data_dict):
     return store.load(resource_id)
 
 
-def _resource_auth(action):
-    def auth(context, data_dict):
-        try:
-            tk.check_access(action, context, {"id": data_dict.get("resource_id")})
-        except tk.NotAuthorized:
-            return {"success": False}
-        return {"success": True}
-    return auth
-
-
 def get_actions():
     return {"resource_validation_show": resource_validation_show,
             "resource_validation_run": resource_validation_run}
@@ -50,6 +42,6 @@ def get_actions():
 
 def get_auth_functions():
     # Who can see the resource reads the report; who can edit it re-runs.
-    show = tk.auth_allow_anonymous_access(_resource_auth("resource_show"))
+    show = tk.auth_allow_anonymous_access(same_as("resource_show", "resource_id"))
     return {"resource_validation_show": show,
-            "resource_validation_run": _resource_auth("resource_update")}
+            "resource_validation_run": same_as("resource_update", "resource_id")}
