@@ -44,7 +44,11 @@ from harvesters import trees, runner
 config = runner.load_config()["jena"]
 config["url"] = "file:" + sys.argv[1]
 facts = trees.build("jena", config, sys.argv[2], "bench")
-print(facts["rows"], facts["valid"], facts["error_count"])
+import json, os, resource
+parts = json.load(open(os.path.join(sys.argv[2], "validation-report.json")))["parts"]
+print(facts["rows"], facts["valid"], facts["error_count"],
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+      max(p["peak_mb"] for p in parts), len(parts))
 """
 
 
@@ -75,13 +79,18 @@ def main() -> None:
     n = args.trees
     print(f"\ntree register pipeline, {n:,} trees in Jena's format (cp1252, ';', decimal commas, EPSG:3044)")
     print(f"  {'':44} {'seconds':>8} {'rows/s':>10}")
-    print(f"  {'ours: read+transform+reproject+write+validate':44} {ours[0]:8.1f} {n / ours[0]:10,.0f}   peak {ours[1]:.0f} MB")
+    print(f"  {'ours: read+transform+reproject+write+validate':44} {ours[0]:8.1f} {n / ours[0]:10,.0f}")
     print(f"  {'baseline ogr2ogr (reproject to GeoJSON)':44} {ogr[0]:8.1f} {n / ogr[0]:10,.0f}")
     print(f"  {'baseline frictionless validate (our CSV)':44} {fri[0]:8.1f} {n / fri[0]:10,.0f}")
     both = ogr[0] + fri[0]
-    print(f"  ours / (ogr2ogr + frictionless) = {ours[0] / both:.2f} (goal < 1); peak memory goal < 1024 MB: "
-          f"{'met' if ours[1] < 1024 else 'NOT met'}")
-    print(f"  ours printed: {ours[2].stdout.strip()}")
+    print(f"  ours / (ogr2ogr + frictionless) = {ours[0] / both:.2f} (goal < 1)")
+    rows, valid, errors, own, worker, workers = ours[2].stdout.split()
+    # The validation workers run while the pipeline's own process still holds its
+    # frame: the honest bound is the sum, not the largest single process.
+    together = int(own) + int(workers) * int(worker)
+    print(f"  ours: {rows} rows, valid={valid}, errors={errors}; memory: pipeline process {own} MB + "
+          f"{workers} validation workers × {worker} MB = {together} MB at most "
+          f"({'met' if together < 1024 else 'NOT met'} < 1024 MB)")
 
 
 if __name__ == "__main__":

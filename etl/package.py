@@ -12,7 +12,7 @@ import json
 import os
 from typing import Any, Optional
 
-from frictionless import Package, system
+
 
 SCHEMAS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemas", "tables")
 
@@ -63,16 +63,3 @@ def write_trees(directory: str, name: str, title: str, frame, schema: dict,
     with open(os.path.join(directory, "datapackage.json"), "w", encoding="utf-8") as f:
         json.dump(descriptor, f, ensure_ascii=False, indent=2)
     return descriptor
-
-
-def validate(directory: str, max_errors: int = 1000) -> dict[str, Any]:
-    """frictionless on the package's table; the report is also written beside it."""
-    with system.use_context(trusted=True):
-        package = Package(os.path.join(directory, "datapackage.json"))
-        report = package.get_resource("baeume").validate(limit_errors=max_errors)
-    summary = {"valid": report.valid, "errors": [
-        {"type": e.type, "row": getattr(e, "row_number", None), "field": getattr(e, "field_name", None),
-         "message": e.message} for e in report.tasks[0].errors]}
-    with open(os.path.join(directory, "validation-report.json"), "w", encoding="utf-8") as f:
-        json.dump(summary, f, ensure_ascii=False, indent=2)
-    return summary

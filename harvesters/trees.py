@@ -9,7 +9,7 @@ import logging
 from collections import Counter
 from typing import Any
 
-from etl import columnar, crosswalk, package
+from etl import columnar, crosswalk, package, validate
 
 from .fetch import SourceError, download
 
@@ -54,7 +54,7 @@ def build(source: str, config: dict, directory: str, version: str) -> dict[str, 
         {"name": config.get("licence", ""), "path": f"http://dcat-ap.de/def/licenses/{config.get('licence', '')}",
          "title": config.get("attribution", "")},
         [{"title": config.get("title", source), "path": config["url"]}], version)
-    report = package.validate(directory)
+    report = validate.validate(directory, "baeume")
     return {"rows": trees.height, "warnings": dict(warnings), "valid": report["valid"],
             "errors": report["errors"][:20], "error_count": len(report["errors"]),
             "resources": [r["path"] for r in descriptor["resources"]]}
