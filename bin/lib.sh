@@ -10,6 +10,7 @@ PG_CLUSTER=main
 PG_PORT="${JENA_PG_PORT:-5432}"
 REDIS_PORT="${JENA_REDIS_PORT:-6379}"
 CKAN_PORT="${JENA_CKAN_PORT:-5000}"
+MAPSERVER_PORT=5002  # fixed: harvesters/sources.yaml names it
 PYTHON="${JENA_PYTHON:-python3}"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

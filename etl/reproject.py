@@ -26,3 +26,30 @@ def to_lonlat(source_crs: str, x: Sequence[float], y: Sequence[float]) -> tuple[
         return xs, ys
     lon, lat = _transformer(source_crs).transform(xs, ys)
     return np.asarray(lon), np.asarray(lat)
+
+
+def crs_code(name: str) -> str:
+    """"EPSG:25832" for any spelling OGC services use (EPSG:25832,
+    urn:ogc:def:crs:EPSG::25832, http://www.opengis.net/def/crs/EPSG/0/25832);
+    CRS:84 and its URN/URI forms → "OGC:CRS84" (longitude first)."""
+    text = name.strip()
+    if "crs84" in text.lower().replace(":", "").replace("/", ""):
+        return "OGC:CRS84"
+    digits = text.rstrip("/").replace("::", ":").rpartition(":")[2].rpartition("/")[2]
+    if not digits.isdigit():
+        raise ValueError(f"unknown coordinate reference system {name!r}")
+    return f"EPSG:{digits}"
+
+
+@functools.lru_cache(maxsize=32)
+def authority_yx(code: str) -> bool:
+    """Does the CRS's own definition list northing/latitude first? (EPSG:4326,
+    EPSG:3044, EPSG:31468: yes; EPSG:25832: no.)"""
+    from pyproj import CRS
+    axes = CRS.from_user_input(code).axis_info
+    return bool(axes) and axes[0].direction.lower() in ("north", "south")
+
+
+def transformer(code: str) -> Transformer:
+    """x/y (easting, northing / longitude, latitude) → longitude, latitude."""
+    return _transformer(code)

@@ -20,44 +20,32 @@ import requests
 
 from etl.package import sha256_file
 
-EU = "http://publications.europa.eu/resource/authority/"
 CHANGE_LABELS = {"new": "neu", "removed": "entfernt", "changed": "geändert"}
+PLAN = "publish.json"  # written by each harvester's build step beside datapackage.json
+# Files that differ on every run even when the data does not.
+VOLATILE = {"datapackage.json"}
 
 
-def dataset_name(source: str) -> str:
-    return f"baumkataster-{source}"
-
-
-def _extent_polygon(extent: list[float]) -> str:
+def extent_polygon(extent: list[float]) -> str:
     w, s, e, n = extent
     return json.dumps({"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]})
 
 
-def metadata(source: str, config: dict, org_id: str) -> dict[str, Any]:
-    return {
-        "name": dataset_name(source),
-        "title": config.get("title", source),
-        "notes": config.get("description") or (
-            f"Bäume im öffentlichen Raum aus dem Baumkataster ({config.get('title', source)}): "
-            "Art, Pflanzjahr, Höhe, Stammumfang, Kronendurchmesser, Vitalität und Lage. "
-            "Automatisch abgeglichen und mit Frictionless geprüft."),
-        "owner_org": org_id,
-        "license_id": config.get("licence", "dl-by-de/2.0"),
-        "license_attribution": config.get("attribution", ""),
-        "tag_string": "Bäume,Baumkataster,Stadtgrün,Umwelt",
-        "theme": [EU + "data-theme/ENVI", EU + "data-theme/REGI"],
-        "frequency": EU + "frequency/" + config.get("frequency", "MONTHLY"),
-        "spatial": _extent_polygon(config["extent"]) if config.get("extent") else None,
-        "source_system": config.get("source_system", config["url"]),
-        "update_method": "harvested",
-        "contact": [config["contact"]] if config.get("contact") else [],
-    }
+def write_plan(directory: str, dataset: dict[str, Any], organization: str, files: list[dict],
+               links: Optional[list[dict]] = None, changes: Optional[dict] = None, note: str = "") -> None:
+    """What `publish` makes of a package: the dataset's metadata (our schema's
+    fields), the files to upload, links to keep, and optionally a changes
+    table computed against the published version of `changes["table"]`
+    (`{"table", "key", "file"}`); `note` is added to the German summary."""
+    with open(os.path.join(directory, PLAN), "w", encoding="utf-8") as f:
+        json.dump({"dataset": dataset, "organization": organization, "files": files,
+                   "links": links or [], "changes": changes, "note": note}, f, ensure_ascii=False, indent=2)
 
 
-def changes(old_rows: list[dict], new_rows: list[dict], today: str) -> tuple[list[dict], dict[str, int]]:
-    """New, removed and changed trees between two publications, by id."""
-    old = {r["id"]: r for r in old_rows}
-    new = {r["id"]: r for r in new_rows}
+def changes(old_rows: list[dict], new_rows: list[dict], today: str, key: str = "id") -> tuple[list[dict], dict[str, int]]:
+    """New, removed and changed rows (trees, features) between two publications, by key."""
+    old = {r[key]: r for r in old_rows}
+    new = {r[key]: r for r in new_rows}
     out = []
     for tree_id in sorted(new.keys() - old.keys()):
         out.append({"change": CHANGE_LABELS["new"], "id": tree_id, "fields": "", "date": today})
@@ -72,15 +60,19 @@ def changes(old_rows: list[dict], new_rows: list[dict], today: str) -> tuple[lis
     return out, counts
 
 
-def summary(counts: dict[str, int], first: bool) -> str:
+def summary(counts: dict[str, int], first: bool, extra: str = "") -> str:
     if first:
-        return "Erstveröffentlichung."
-    return (f"Seit dem letzten Abgleich: {counts['new']} neu, {counts['removed']} entfernt, "
-            f"{counts['changed']} geändert.")
+        text = "Erstveröffentlichung."
+    elif counts:
+        text = (f"Seit dem letzten Abgleich: {counts['new']} neu, {counts['removed']} entfernt, "
+                f"{counts['changed']} geändert.")
+    else:
+        text = "Daten aktualisiert."
+    return f"{text} {extra}".strip()
 
 
 def _published_rows(ckan, resource: Optional[dict], token: Optional[str]) -> list[dict]:
-    """The trees as published before (the CSV resource), or none."""
+    """The table as published before (a CSV resource), or none."""
     if not resource:
         return []
     if hasattr(ckan, "address"):  # RemoteCKAN: download with the token
@@ -94,15 +86,14 @@ def _published_rows(ckan, resource: Optional[dict], token: Optional[str]) -> lis
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def _upsert_resource(ckan, pkg: dict, name: str, path: str, fmt: str, mimetype: str,
-                     description: str) -> bool:
+def _upsert_resource(ckan, pkg: dict, spec: dict, path: str) -> bool:
     digest = "sha256:" + sha256_file(path)
-    existing = next((r for r in pkg.get("resources", []) if r.get("name") == name), None)
+    existing = next((r for r in pkg.get("resources", []) if r.get("name") == spec["name"]), None)
     if existing and existing.get("hash") == digest:
         return False
     with open(path, "rb") as f:
-        fields = dict(package_id=pkg["id"], name=name, format=fmt, mimetype=mimetype, hash=digest,
-                      description=description, size=os.path.getsize(path), upload=f)
+        fields = dict(package_id=pkg["id"], name=spec["name"], format=spec["format"], mimetype=spec["mimetype"],
+                      hash=digest, description=spec["description"], size=os.path.getsize(path), upload=f)
         if existing:
             ckan.action.resource_update(id=existing["id"], **fields)
         else:
@@ -110,37 +101,94 @@ def _upsert_resource(ckan, pkg: dict, name: str, path: str, fmt: str, mimetype: 
     return True
 
 
+def _upsert_link(ckan, pkg: dict, spec: dict) -> bool:
+    existing = next((r for r in pkg.get("resources", []) if r.get("name") == spec["name"]), None)
+    if existing and all(existing.get(k) == v for k, v in spec.items()):
+        return False
+    if existing:
+        ckan.action.resource_patch(id=existing["id"], **spec)
+    else:
+        ckan.action.resource_create(package_id=pkg["id"], **spec)
+    return True
+
+
+def _unchanged(pkg: dict, plan: dict, package_dir: str) -> bool:
+    by_name = {r.get("name"): r for r in pkg.get("resources", [])}
+    for spec in plan["files"]:
+        if spec["name"] in VOLATILE or (plan["changes"] and spec["name"] == plan["changes"]["file"]):
+            continue
+        published = by_name.get(spec["name"])
+        if not published or published.get("hash") != "sha256:" + sha256_file(os.path.join(package_dir, spec["name"])):
+            return False
+    for spec in plan["links"]:
+        published = by_name.get(spec["name"])
+        if not published or any(published.get(k) != v for k, v in spec.items()):
+            return False
+    return True
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, "", [], {})
+
+
+def _metadata_changed(pkg: dict, wanted: dict) -> bool:
+    """Does the dataset differ from what the harvester would write? (Values as
+    our schema stores them: vocabulary URIs, tags as a list.)"""
+    for key, value in wanted.items():
+        if key in ("name", "owner_org"):
+            continue
+        have = pkg.get(key)
+        if key == "tag_string":
+            if {t for t in (value or "").split(",") if t} != {t["name"] for t in pkg.get("tags", [])}:
+                return True
+        elif key == "spatial" and value and have:
+            if json.loads(value) != json.loads(have):
+                return True
+        elif not (_empty(value) and _empty(have)) and value != have:
+            return True
+    return False
+
+
+def _write_changes(ckan, pkg: dict, plan: dict, package_dir: str, token: Optional[str]) -> dict[str, int]:
+    spec = plan["changes"]
+    published = next((r for r in pkg.get("resources", []) if r.get("name") == spec["table"]), None)
+    with open(os.path.join(package_dir, spec["table"]), encoding="utf-8") as f:
+        new_rows = list(csv.DictReader(f))
+    diff, counts = changes(_published_rows(ckan, published, token), new_rows, dt.date.today().isoformat(),
+                           spec.get("key", "id"))
+    with open(os.path.join(package_dir, spec["file"]), "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["change", "id", "fields", "date"])
+        writer.writeheader()
+        writer.writerows(diff)
+    return counts
+
+
 def publish(ckan, source: str, config: dict, package_dir: str, token: Optional[str] = None) -> dict[str, Any]:
-    """Publish `package_dir` (valid) for `source`; returns what changed."""
+    """Publish `package_dir` (valid) as its plan (publish.json) says; returns what changed."""
     import ckanapi
-    org = ckan.action.organization_show(id=config["organization"])
-    wanted = metadata(source, config, org["id"])
+    with open(os.path.join(package_dir, PLAN), encoding="utf-8") as f:
+        plan = json.load(f)
+    org = ckan.action.organization_show(id=plan["organization"])
+    wanted = dict(plan["dataset"], owner_org=org["id"])
     try:
         pkg = ckan.action.package_show(id=wanted["name"])
         first = False
     except ckanapi.NotFound:
         pkg = ckan.action.package_create(**wanted)
         first = True
-    csv_resource = next((r for r in pkg.get("resources", []) if r.get("name") == "baeume.csv"), None)
-    new_hash = "sha256:" + sha256_file(os.path.join(package_dir, "baeume.csv"))
-    if csv_resource and csv_resource.get("hash") == new_hash:
+    withdrawn = pkg.get("harvest_status") == WITHDRAWN
+    same_data = not first and not withdrawn and _unchanged(pkg, plan, package_dir)
+    if same_data and not _metadata_changed(pkg, wanted):
         return {"dataset": pkg["name"], "changed": False, "summary": "unverändert"}
-    with open(os.path.join(package_dir, "baeume.csv"), encoding="utf-8") as f:
-        new_rows = list(csv.DictReader(f))
-    today = dt.date.today().isoformat()
-    diff, counts = changes(_published_rows(ckan, csv_resource, token), new_rows, today)
-    changes_path = os.path.join(package_dir, "aenderungen.csv")
-    with open(changes_path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["change", "id", "fields", "date"])
-        writer.writeheader()
-        writer.writerows(diff)
-    text = summary(counts, first)
-    files = [("baeume.csv", "CSV", "text/csv", "Alle Bäume als Tabelle (UTF-8, Komma-getrennt)."),
-             ("baeume.geojson", "GEOJSON", "application/geo+json", "Alle Bäume als Punkte (WGS 84)."),
-             ("datapackage.json", "JSON", "application/json", "Frictionless Data Package: Schema, Lizenz, Quellen, Prüfsummen."),
-             ("aenderungen.csv", "CSV", "text/csv", "Änderungen gegenüber dem vorigen Abgleich: neu, entfernt, geändert.")]
-    for name, fmt, mimetype, description in files:
-        _upsert_resource(ckan, pkg, name, os.path.join(package_dir, name), fmt, mimetype, description)
+    if same_data:
+        counts, text = {}, "Metadaten aktualisiert."
+    else:
+        counts = _write_changes(ckan, pkg, plan, package_dir, token) if plan["changes"] else {}
+        text = summary(counts, first, plan.get("note", ""))
+    for spec in plan["files"]:
+        _upsert_resource(ckan, pkg, spec, os.path.join(package_dir, spec["name"]))
+    for spec in plan["links"]:
+        _upsert_link(ckan, pkg, spec)
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     ckan.action.package_patch(id=pkg["id"], **{k: v for k, v in wanted.items() if k != "name"},
                               last_successful_update=now, harvest_status="ok",
@@ -148,11 +196,28 @@ def publish(ckan, source: str, config: dict, package_dir: str, token: Optional[s
     return {"dataset": pkg["name"], "changed": True, "summary": text, "counts": counts}
 
 
-def report_failure(ckan, source: str, message: str) -> None:
+WITHDRAWN = "zurückgezogen"
+
+
+def withdraw(ckan, dataset: str, message: str) -> bool:
+    """Mark a dataset whose source is gone: stewards see it, nothing is deleted."""
+    import ckanapi
+    try:
+        pkg = ckan.action.package_show(id=dataset)
+    except ckanapi.NotFound:
+        return False
+    if pkg.get("harvest_status") == WITHDRAWN:
+        return False
+    ckan.action.package_patch(id=dataset, harvest_status=WITHDRAWN, harvest_message=message[:1000],
+                              harvest_time=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    return True
+
+
+def report_failure(ckan, dataset: str, message: str) -> None:
     """Show a failed run on the dataset (if it exists); its data stays."""
     import ckanapi
     try:
-        ckan.action.package_patch(id=dataset_name(source), harvest_status="fehlgeschlagen",
+        ckan.action.package_patch(id=dataset, harvest_status="fehlgeschlagen",
                                   harvest_message=message[:1000],
                                   harvest_time=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     except ckanapi.NotFound:

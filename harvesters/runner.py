@@ -18,12 +18,16 @@ from typing import Any, Optional
 
 import yaml
 
-from . import publish, trees
+from . import gis, publish, trees
 from .fetch import SourceError
 
 log = logging.getLogger(__name__)
 DEFAULT_CONFIG = os.path.join(os.path.dirname(__file__), "sources.yaml")
-KINDS = {"tree_register": trees.build}
+# Each kind is a module with REQUIRED (config keys), units(source, config) →
+# [(unit, config)] (one dataset each), dataset_name(unit, config) and
+# build(unit, config, directory, version) → facts, writing a valid package
+# and its publish.json. A new kind of source is one such module.
+KINDS = {"tree_register": trees, "ogc_service": gis}
 
 
 class ConfigError(Exception):
@@ -46,7 +50,7 @@ def load_config(path: Optional[str] = None) -> dict[str, dict]:
         for name, config in (group or {}).items():
             if config.get("kind") not in KINDS:
                 raise ConfigError(f"source {name}: unknown kind {config.get('kind')!r}")
-            for key in ("url", "crs", "columns"):
+            for key in KINDS[config["kind"]].REQUIRED:
                 if key not in config:
                     raise ConfigError(f"source {name}: {key} is missing")
             sources[name] = config
@@ -66,7 +70,7 @@ def run_source(name: str, config: dict, out: str, ckan=None, token=None,
     building = os.path.join(base, f"build-{version}")
     entry: dict[str, Any] = {"source": name, "started": started.isoformat(timespec="seconds")}
     try:
-        facts = KINDS[config["kind"]](name, config, building, version)
+        facts = KINDS[config["kind"]].build(name, config, building, version)
         entry.update(facts)
         if dry_run:
             shutil.rmtree(building, ignore_errors=True)
@@ -102,12 +106,55 @@ def run_source(name: str, config: dict, out: str, ckan=None, token=None,
         entry.update(status="failed", message=f"{name}: {type(e).__name__}: {e}")
     if ckan is not None and entry["status"] != "ok" and not dry_run:
         try:
-            publish.report_failure(ckan, name, entry["message"])
+            publish.report_failure(ckan, KINDS[config["kind"]].dataset_name(name, config), entry["message"])
         except Exception:
             log.exception("could not show the failure of %s on its dataset", name)
     entry["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     log.info("source=%s status=%s message=%s", name, entry["status"], entry["message"])
     return entry
+
+
+def _known_units(out: str, source: str) -> dict[str, str]:
+    try:
+        with open(os.path.join(out, f"{source}.units.json"), encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def _run_units(source: str, config: dict, out: str, ckan, token, dry_run: bool) -> list[dict[str, Any]]:
+    """Every unit (dataset) of one source; units that vanished are withdrawn."""
+    kind = KINDS[config["kind"]]
+    now = lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")  # noqa: E731
+    known = _known_units(out, source)
+    try:
+        units = kind.units(source, config)
+    except Exception as e:  # the source as a whole is unusable (down, exception report, …)
+        message = str(e) if isinstance(e, SourceError) else f"{source}: {type(e).__name__}: {e}"
+        log.warning("source=%s status=failed message=%s", source, message)
+        if ckan is not None and not dry_run:
+            for dataset in known.values():  # each dataset shows why it was not refreshed
+                try:
+                    publish.report_failure(ckan, dataset, message)
+                except Exception:
+                    log.exception("could not show the failure on %s", dataset)
+        return [{"source": source, "started": now(), "status": "failed", "message": message, "finished": now()}]
+    entries = [run_source(unit, unit_config, out, ckan, token, dry_run) for unit, unit_config in units]
+    current = {unit: kind.dataset_name(unit, unit_config) for unit, unit_config in units}
+    for unit in sorted(known.keys() - current.keys()):
+        message = f"{unit}: nicht mehr in der Quelle {source} enthalten; zurückgezogen, nicht gelöscht"
+        entry = {"source": unit, "started": now(), "status": "withdrawn", "message": message, "finished": now()}
+        if ckan is not None and not dry_run:
+            try:
+                entry["published"] = {"dataset": known[unit], "withdrawn": publish.withdraw(ckan, known[unit], message)}
+            except Exception:
+                log.exception("could not mark %s as withdrawn", known[unit])
+        log.info("source=%s status=withdrawn message=%s", unit, message)
+        entries.append(entry)
+    if not dry_run and units != [(source, config)]:
+        with open(os.path.join(out, f"{source}.units.json"), "w", encoding="utf-8") as f:
+            json.dump(current, f, ensure_ascii=False, indent=1)
+    return entries
 
 
 def _progress(number: int, total: int, name: str) -> None:
@@ -131,9 +178,9 @@ def run(names: list[str], sources: dict[str, dict], out: str, ckan=None, token=N
         results = []
         for number, name in enumerate(names, start=1):
             _progress(number, len(names), name)
-            entry = run_source(name, sources[name], out, ckan, token, dry_run)
-            _record(out, entry)
-            results.append(entry)
+            for entry in _run_units(name, sources[name], out, ckan, token, dry_run):
+                _record(out, entry)
+                results.append(entry)
         return results
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)

@@ -11,9 +11,51 @@ from typing import Any
 
 from etl import columnar, crosswalk, package, validate
 
+from . import publish
 from .fetch import SourceError, download
 
 log = logging.getLogger(__name__)
+REQUIRED = ("url", "crs", "columns")
+EU = "http://publications.europa.eu/resource/authority/"
+FILES = [
+    {"name": "baeume.csv", "format": "CSV", "mimetype": "text/csv",
+     "description": "Alle Bäume als Tabelle (UTF-8, Komma-getrennt)."},
+    {"name": "baeume.geojson", "format": "GEOJSON", "mimetype": "application/geo+json",
+     "description": "Alle Bäume als Punkte (WGS 84)."},
+    {"name": "datapackage.json", "format": "JSON", "mimetype": "application/json",
+     "description": "Frictionless Data Package: Schema, Lizenz, Quellen, Prüfsummen."},
+    {"name": "aenderungen.csv", "format": "CSV", "mimetype": "text/csv",
+     "description": "Änderungen gegenüber dem vorigen Abgleich: neu, entfernt, geändert."},
+]
+
+
+def units(source: str, config: dict) -> list[tuple[str, dict]]:
+    """A register is one dataset."""
+    return [(source, config)]
+
+
+def dataset_name(source: str, config: dict) -> str:
+    return f"baumkataster-{source}"
+
+
+def metadata(source: str, config: dict) -> dict[str, Any]:
+    return {
+        "name": dataset_name(source, config),
+        "title": config.get("title", source),
+        "notes": config.get("description") or (
+            f"Bäume im öffentlichen Raum aus dem Baumkataster ({config.get('title', source)}): "
+            "Art, Pflanzjahr, Höhe, Stammumfang, Kronendurchmesser, Vitalität und Lage. "
+            "Automatisch abgeglichen und mit Frictionless geprüft."),
+        "license_id": config.get("licence", "dl-by-de/2.0"),
+        "license_attribution": config.get("attribution", ""),
+        "tag_string": "Bäume,Baumkataster,Stadtgrün,Umwelt",
+        "theme": [EU + "data-theme/ENVI", EU + "data-theme/REGI"],
+        "frequency": EU + "frequency/" + config.get("frequency", "MONTHLY"),
+        "spatial": publish.extent_polygon(config["extent"]) if config.get("extent") else None,
+        "source_system": config.get("source_system", config["url"]),
+        "update_method": "harvested",
+        "contact": [config["contact"]] if config.get("contact") else [],
+    }
 
 
 def extract(source: str, config: dict):
@@ -55,6 +97,8 @@ def build(source: str, config: dict, directory: str, version: str) -> dict[str, 
          "title": config.get("attribution", "")},
         [{"title": config.get("title", source), "path": config["url"]}], version)
     report = validate.validate(directory, "baeume")
+    publish.write_plan(directory, metadata(source, config), config["organization"], FILES,
+                       changes={"table": "baeume.csv", "key": "id", "file": "aenderungen.csv"})
     return {"rows": trees.height, "warnings": dict(warnings), "valid": report["valid"],
             "errors": report["errors"][:20], "error_count": len(report["errors"]),
             "resources": [r["path"] for r in descriptor["resources"]]}

@@ -33,7 +33,8 @@ class Vocabulary:
         self._lookup: dict[str, Term] = {}
         for term in terms:
             for key in (term.id, term.uri, *term.label.values()):
-                self._lookup.setdefault(key.casefold(), term)
+                if key:  # a term without URI (licence "notspecified") is found by id and label
+                    self._lookup.setdefault(key.casefold(), term)
 
     def find(self, value: Any) -> Optional[Term]:
         if not isinstance(value, str):

@@ -41,6 +41,13 @@ def rating_for(points: float) -> str:
     return "bad"
 
 
+def _licence(p: dict, r: dict) -> str:
+    """The resource's or dataset's licence; "notspecified" (a harvested source
+    without recognisable terms) counts as none."""
+    value = r.get("license") or p.get("license_id") or ""
+    return "" if value == "notspecified" else value
+
+
 def _filled(value: Any) -> bool:
     if isinstance(value, str):
         return bool(value.strip()) and value.strip() not in ("[]", "{}")
@@ -177,13 +184,12 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("license", "reusability", 20, "dct:license ← resource license or dataset license_id",
               {"de": "Lizenz", "en": "Licence"},
               {"de": "Wählen Sie eine Lizenz.", "en": "Choose a licence."},
-              lambda p, ctx: _share(p, lambda r: _filled(r.get("license") or p.get("license_id")))),
+              lambda p, ctx: _share(p, lambda r: _filled(_licence(p, r)))),
     Indicator("license_vocabulary", "reusability", 10, "dct:license from the DCAT-AP.de licence vocabulary",
               {"de": "Lizenz aus Vokabular", "en": "Licence from vocabulary"},
               {"de": "Wählen Sie die Lizenz aus der DCAT-AP.de-Liste.",
                "en": "Pick the licence from the DCAT-AP.de list."},
-              lambda p, ctx: _share(p, lambda r: (r.get("license") or p.get("license_id") or "")
-                                    in vocabulary("licenses"))),
+              lambda p, ctx: _share(p, lambda r: _licence(p, r) in vocabulary("licenses"))),
     Indicator("access_rights", "reusability", 10, "dct:accessRights ← access_rights",
               {"de": "Zugriffsrechte", "en": "Access rights"},
               {"de": "Geben Sie die Zugriffsrechte an.", "en": "Give the access rights."},

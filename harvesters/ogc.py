@@ -1,0 +1,245 @@
+"""OGC services through OWSLib: capabilities, paged GetFeature, feature
+types' schemas, WMS previews. Every failure is a SourceError naming the
+source, the layer and the problem.
+
+Capabilities are downloaded by fetch.download (timeouts, retries, HTML
+detection) and checked for an exception report before OWSLib parses them:
+OWSLib would fail on one with an unrelated AttributeError.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import logging
+import math
+import time
+import urllib.parse
+from typing import Any, Iterator, Optional
+
+import requests
+from lxml import etree
+
+from etl import gml
+
+from .fetch import SourceError, download
+
+log = logging.getLogger(__name__)
+
+
+def with_params(url: str, **params: str) -> str:
+    """`url` with these query parameters set (case-insensitively replacing any)."""
+    parts = urllib.parse.urlsplit(url)
+    keep = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+            if k.lower() not in {p.lower() for p in params}]
+    query = urllib.parse.urlencode(keep + list(params.items()))
+    return urllib.parse.urlunsplit(parts._replace(query=query))
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def exception_text(data: bytes) -> Optional[str]:
+    """The message of an OGC exception report, or None if `data` is not one."""
+    head = data[:400].lstrip()
+    if not head.startswith(b"<") or b"Exception" not in data[:2000]:
+        return None
+    try:
+        root = etree.fromstring(data)
+    except etree.XMLSyntaxError:
+        return None
+    if "Exception" not in _local(root.tag):
+        return None
+    texts = [" ".join(t.split()) for t in root.itertext() if t.strip()]
+    codes = [el.get("exceptionCode") or el.get("code") for el in root.iter() if isinstance(el.tag, str)
+             and (el.get("exceptionCode") or el.get("code"))]
+    return (f"[{codes[0]}] " if codes else "") + ("; ".join(texts)[:500] or "(no message)")
+
+
+def capabilities(source: str, url: str, service: str, version: str, config: dict) -> tuple[bytes, str]:
+    raw = download(source, with_params(url, SERVICE=service, REQUEST="GetCapabilities", VERSION=version),
+                   "xml", timeout=config.get("timeout", 30), attempts=config.get("attempts", 3),
+                   backoff=config.get("backoff", 2.0))
+    problem = exception_text(raw)
+    if problem:
+        raise SourceError(f"{source}: the {service} answered GetCapabilities with an exception: {problem}")
+    try:
+        root = etree.fromstring(raw)
+    except etree.XMLSyntaxError as e:
+        raise SourceError(f"{source}: the {service} capabilities are not XML ({e})")
+    if "Capabilities" not in _local(root.tag):
+        raise SourceError(f"{source}: the {service} answered with <{_local(root.tag)}>, not capabilities")
+    return raw, root.get("version") or version
+
+
+def _contact(provider) -> dict[str, str]:
+    contact = getattr(provider, "contact", None)
+    out = {"name": getattr(contact, "name", None) or getattr(contact, "organization", None)
+           or getattr(provider, "name", None) or "", "email": getattr(contact, "email", None) or ""}
+    return {k: v for k, v in out.items() if v}
+
+
+class WFS:
+    def __init__(self, source: str, url: str, config: dict):
+        from owslib.wfs import WebFeatureService
+        self.source, self.url, self.config = source, url, config
+        raw, self.version = capabilities(source, url, "WFS", config.get("wfs_version", "2.0.0"), config)
+        try:
+            self.service = WebFeatureService(url, version=self.version, xml=raw,
+                                             timeout=config.get("timeout", 30))
+        except Exception as e:
+            raise SourceError(f"{source}: OWSLib cannot read the WFS {self.version} capabilities ({type(e).__name__}: {e})")
+        try:
+            formats = self.service.getOperationByName("GetFeature").parameters.get("outputFormat", {}).get("values", [])
+        except (KeyError, AttributeError):
+            formats = []
+        self.formats = list(formats)
+        self.layers: dict[str, Any] = {}
+        for typename, meta in self.service.contents.items():
+            self.layers[typename.rpartition(":")[2]] = meta
+
+    def info(self) -> dict[str, Any]:
+        ident = self.service.identification
+        return {"contact": _contact(self.service.provider), "access": getattr(ident, "accessconstraints", None) or "",
+                "fees": getattr(ident, "fees", None) or "", "title": getattr(ident, "title", None) or ""}
+
+    def schema(self, layer: str) -> dict[str, str]:
+        from owslib.feature.schema import get_schema
+        meta = self.layers[layer]
+        try:
+            described = get_schema(self.url, meta.id, self.version, timeout=self.config.get("timeout", 30))
+        except Exception as e:
+            raise SourceError(f"{self.source}: DescribeFeatureType for layer {layer} failed ({type(e).__name__}: {e})")
+        if not described:
+            raise SourceError(f"{self.source}: DescribeFeatureType for layer {layer} gave no schema")
+        return dict(described.get("properties") or {})
+
+    def output_format(self) -> tuple[str, str]:
+        """("geojson"|"gml", the server's name of it): GeoJSON when offered."""
+        for f in self.formats:
+            if "json" in f.lower():
+                return "geojson", f
+        for wanted in ("gml/3.2", "version=3.2", "gml3", "gml/3.1"):
+            for f in self.formats:
+                if wanted in f.lower():
+                    return "gml", f
+        return "gml", ""  # the server's default (GML)
+
+    def _get(self, layer: str, srs: str, fmt: str, start: Optional[int], count: int) -> bytes:
+        """One GetFeature request with retries; the whole answer as bytes."""
+        attempts, backoff = self.config.get("attempts", 3), self.config.get("backoff", 2.0)
+        last = ""
+        for attempt in range(1, attempts + 1):
+            try:
+                resp = self.service.getfeature(typename=[self.layers[layer].id], srsname=srs, maxfeatures=count,
+                                               outputFormat=fmt or None, startindex=start)
+                return resp.read()
+            except requests.Timeout:
+                last = f"did not answer within {self.config.get('timeout', 30):g} s"
+            except requests.ConnectionError as e:
+                last = f"cannot connect ({type(e).__name__})"
+            except requests.HTTPError as e:
+                code = e.response.status_code if e.response is not None else 0
+                last = f"HTTP {code}"
+                if 400 <= code < 500 and code != 429:
+                    break
+            except Exception as e:  # OWSLib's ServiceException and others
+                raise SourceError(f"{self.source}: GetFeature for layer {layer} failed: {type(e).__name__}: {e}")
+            if attempt < attempts:
+                log.warning("%s: GetFeature %s %s (attempt %d of %d), retrying", self.source, layer, last,
+                            attempt, attempts)
+                time.sleep(backoff ** (attempt - 1))
+        raise SourceError(f"{self.source}: GetFeature for layer {layer} {last}")
+
+    def _parse(self, layer: str, data: bytes, kind: str) -> list:
+        problem = exception_text(data)
+        if problem:
+            raise SourceError(f"{self.source}: the WFS answered GetFeature for layer {layer} with an exception: {problem}")
+        if data[:512].lstrip().lower().startswith((b"<!doctype html", b"<html")):
+            raise SourceError(f"{self.source}: GetFeature for layer {layer} returned an HTML page")
+        if kind == "geojson":
+            try:
+                doc = json.loads(data)
+                return [(f.get("id"), f.get("properties") or {}, f.get("geometry")) for f in doc["features"]]
+            except (ValueError, KeyError, TypeError, AttributeError) as e:
+                raise SourceError(f"{self.source}: GetFeature for layer {layer} is not GeoJSON ({type(e).__name__}: {e})")
+        import io
+        try:
+            return list(gml.features(io.BytesIO(data)))
+        except gml.GMLError as e:
+            raise SourceError(f"{self.source}: GetFeature for layer {layer}: {e}")
+
+    def pages(self, layer: str, srs: str, kind: str, fmt: str) -> Iterator[list]:
+        """The layer's features, page by page. WFS 2.0 pages with count/startIndex
+        (the next page is fetched while the caller works on this one); WFS 1.x
+        is one request, refused above `max_features`."""
+        limit = int(self.config.get("max_features", 1_000_000))
+        if not self.version.startswith("2"):
+            page = self._parse(layer, self._get(layer, srs, fmt, None, limit + 1), kind)
+            if len(page) > limit:
+                raise SourceError(f"{self.source}: layer {layer} has more than {limit} features and WFS "
+                                  f"{self.version} cannot page; raise max_features or use WFS 2.0")
+            yield page
+            return
+        size = int(self.config.get("page_size", 10_000))
+        start, first_ids = 0, None
+        with cf.ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(self._get, layer, srs, fmt, start, size)
+            while True:
+                data = pending.result()
+                pending = pool.submit(self._get, layer, srs, fmt, start + size, size)
+                page = self._parse(layer, data, kind)
+                ids = [json.dumps(f, sort_keys=True, default=str) for f in page[:3]]
+                if start and ids and ids == first_ids:
+                    pending.cancel()
+                    raise SourceError(f"{self.source}: the WFS ignores startIndex for layer {layer} (page 2 "
+                                      "repeats page 1); set page_size above the layer's size")
+                first_ids = first_ids if start else ids
+                yield page
+                if len(page) < size:
+                    pending.cancel()
+                    return
+                start += size
+                if start >= limit:
+                    pending.cancel()
+                    raise SourceError(f"{self.source}: layer {layer} has more than {limit} features (max_features)")
+
+
+class WMS:
+    def __init__(self, source: str, url: str, config: dict):
+        from owslib.wms import WebMapService
+        self.source, self.url, self.config = source, url, config
+        raw, self.version = capabilities(source, url, "WMS", config.get("wms_version", "1.3.0"), config)
+        try:
+            self.service = WebMapService(url, version=self.version, xml=raw, timeout=config.get("timeout", 30))
+        except Exception as e:
+            raise SourceError(f"{source}: OWSLib cannot read the WMS {self.version} capabilities ({type(e).__name__}: {e})")
+        # Group layers (the map's root, themes) draw their children: no dataset of their own.
+        self.layers = {name: meta for name, meta in self.service.contents.items()
+                       if name and not getattr(meta, "children", None)}
+
+    def info(self) -> dict[str, Any]:
+        ident = self.service.identification
+        return {"contact": _contact(self.service.provider), "access": getattr(ident, "accessconstraints", None) or "",
+                "fees": getattr(ident, "fees", None) or "", "title": getattr(ident, "title", None) or ""}
+
+    def getmap_url(self, layer: str, bbox: list[float], width: int = 800) -> str:
+        """A GetMap link in WGS 84. WMS 1.3.0 with EPSG:4326 wants lat/lon in BBOX;
+        CRS:84 keeps lon/lat, so the link is right in both versions."""
+        w, s, e, n = bbox
+        # Degrees of longitude are shorter than degrees of latitude by cos(latitude).
+        ratio = (n - s) / ((e - w) * math.cos(math.radians((n + s) / 2))) if e > w else 1
+        height = max(1, min(4 * width, round(width * ratio)))
+        crs = {"CRS": "CRS:84"} if self.version.startswith("1.3") else {"SRS": "EPSG:4326"}
+        return with_params(self.url, SERVICE="WMS", VERSION=self.version, REQUEST="GetMap", LAYERS=layer,
+                           STYLES="", FORMAT="image/png", TRANSPARENT="TRUE", WIDTH=str(width),
+                           HEIGHT=str(height), BBOX=f"{w},{s},{e},{n}", **crs)
+
+    def preview(self, layer: str, bbox: list[float]) -> bytes:
+        url = self.getmap_url(layer, bbox, 600)
+        data = download(self.source, url, "png", timeout=self.config.get("timeout", 30),
+                        attempts=self.config.get("attempts", 3), backoff=self.config.get("backoff", 2.0))
+        if not data.startswith(b"\x89PNG"):
+            problem = exception_text(data) or data[:120].decode("utf-8", "replace")
+            raise SourceError(f"{self.source}: GetMap for layer {layer} gave no image: {problem}")
+        return data

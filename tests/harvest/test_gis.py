@@ -1,0 +1,246 @@
+"""The GIS harvester against Debian's MapServer on loopback, serving the
+sample layers (EPSG:25832) of harvesters/samples/gis as WFS 2.0/1.1 and
+WMS 1.3/1.1.1; faults from a loopback server of our own."""
+import copy
+import json
+import os
+import re
+
+import pytest
+import shapely
+from ckanapi import LocalCKAN
+from pyproj import Transformer
+
+from ckan.tests import factories, helpers
+
+from etl.features import LayerWriter
+from harvesters import runner
+from harvesters.samples import mapserver_cgi
+
+from ..loopback import serve
+
+GIS = mapserver_cgi.GIS
+
+
+def _without_layer(text, layer):
+    return re.sub(r'  LAYER\n    NAME "%s".*?\n  END\n' % layer, "", text, flags=re.S)
+
+
+@pytest.fixture(scope="module")
+def mapserver(tmp_path_factory):
+    """The sample maps, plus `changing`: a copy a test may rewrite between runs."""
+    tmp = tmp_path_factory.mktemp("maps")
+    changing = tmp / "changing.map"
+    with serve_maps(tmp, changing) as base:
+        yield base, changing
+
+
+class serve_maps:
+    def __init__(self, tmp, changing):
+        self.tmp, self.changing = tmp, changing
+        write_changing(changing)
+
+    def __enter__(self):
+        self.ctx = mapserver_cgi.serve(dict(mapserver_cgi.SAMPLES, changing=str(self.changing)))
+        return self.ctx.__enter__()
+
+    def __exit__(self, *exc):
+        return self.ctx.__exit__(*exc)
+
+
+def write_changing(path, drop=None, access=None):
+    """jena.map with its layers inline (absolute data paths), optionally without
+    one layer or with other access constraints."""
+    with open(os.path.join(GIS, "layers.inc"), encoding="utf-8") as f:
+        layers = re.sub(r'CONNECTION "([^"]+)"', lambda m: f'CONNECTION "{os.path.join(GIS, m.group(1))}"', f.read())
+    if drop:
+        layers = _without_layer(layers, drop)
+    with open(os.path.join(GIS, "jena.map"), encoding="utf-8") as f:
+        text = f.read().replace('  INCLUDE "layers.inc"\n', layers)
+    if access:
+        text = re.sub(r'"ows_accessconstraints" "[^"]*"', f'"ows_accessconstraints" "{access}"', text)
+    path.write_text(text, encoding="utf-8")
+
+
+def service(base, name="jena", **extra):
+    config = copy.deepcopy(runner.load_config()["geodaten-jena"])
+    config.update(wfs=f"{base}/ows/{name}", wms=f"{base}/ows/{name}", timeout=5, attempts=2, backoff=0.01)
+    config.update(extra)
+    return config
+
+
+def harvest(config, out, ckan=None, name="geodaten-jena"):
+    return {r["source"]: r for r in runner.run([name], {name: config}, str(out), ckan)}
+
+
+def features(out, layer):
+    path = out / f"geodaten-jena-{layer}" / "current" / f"{layer}.geojson"
+    return {f["id"]: f for f in json.loads(path.read_text())["features"]}
+
+
+def source_lonlat(layer):
+    """The sample's own coordinates, reprojected here as the reference."""
+    with open(os.path.join(GIS, f"{layer}.geojson"), encoding="utf-8") as f:
+        data = json.load(f)
+    t = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
+    return {f"{layer}.{f['properties']['nummer']}": t.transform(*f["geometry"]["coordinates"])
+            for f in data["features"]}
+
+
+def test_each_layer_becomes_a_valid_documented_package(mapserver, tmp_path):
+    base, _ = mapserver
+    results = harvest(service(base), tmp_path)
+    assert {k: r["status"] for k, r in results.items()} == {
+        f"geodaten-jena-{n}": "ok" for n in ("gruenflaechen", "haltestellen", "radwege", "spielplaetze", "stadtteile")}
+    # the internal layer is excluded by pattern; the map's group layer is no dataset
+    folder = tmp_path / "geodaten-jena-spielplaetze" / "current"
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    table = descriptor["resources"][0]
+    assert table["rows"] == 120
+    assert [(f["name"], f["type"]) for f in table["schema"]["fields"]] == [
+        ("feature_id", "string"), ("nummer", "integer"), ("name", "string"), ("spielgeraete", "integer"),
+        ("altersgruppe", "string"), ("baujahr", "integer")]
+    assert {r["path"] for r in descriptor["resources"]} == {"spielplaetze.csv", "spielplaetze.geojson", "vorschau.png"}
+    assert (folder / "vorschau.png").read_bytes().startswith(b"\x89PNG")
+    got = features(tmp_path, "spielplaetze")
+    for fid, (lon, lat) in source_lonlat("spielplaetze").items():
+        assert got[fid]["geometry"]["coordinates"] == pytest.approx([lon, lat], abs=1e-6)
+    plan = json.loads((folder / "publish.json").read_text())
+    dataset = plan["dataset"]
+    assert dataset["title"] == "Spielplätze" and dataset["license_id"] == "dl-by-de/2.0"
+    assert dataset["theme"] == ["http://publications.europa.eu/resource/authority/data-theme/SOCI"]
+    assert dataset["contact"] == [{"name": "Fachdienst Geoinformation", "email": "geodaten@jena.example"}]
+    w, s, e, n = json.loads(dataset["spatial"])["coordinates"][0][2] + json.loads(dataset["spatial"])["coordinates"][0][0]
+    assert 11.4 < w < 11.8 and 50.8 < s < 51.1
+    assert {link["format"] for link in plan["links"]} == {"WFS_SRVC", "WMS_SRVC"}
+
+
+def test_broken_geometries_are_repaired_and_counted(mapserver, tmp_path):
+    base, _ = mapserver
+    result = harvest(service(base, include=["gruenflaechen"]), tmp_path)["geodaten-jena-gruenflaechen"]
+    assert result["status"] == "ok" and result["warnings"]["repaired"] == 3
+    geoms = [shapely.geometry.shape(f["geometry"]) for f in features(tmp_path, "gruenflaechen").values()]
+    assert len(geoms) == 30 and all(g.is_valid for g in geoms)
+    plan = json.loads((tmp_path / "geodaten-jena-gruenflaechen" / "current" / "publish.json").read_text())
+    assert "3 ungültige Geometrien" in plan["dataset"]["known_limitations"]
+
+
+# GML has 6 decimals: 0.1 m in degrees, 1 µm in metres. EPSG:31468: MapServer
+# reprojects into DHDN without the datum shift (PROJ's +init=epsg:31468), pyproj
+# with it, ~170 m apart; a swapped axis would be hundreds of kilometres off.
+@pytest.mark.parametrize("version, name, srs, tolerance", [
+    ("2.0.0", "jena_gml", "EPSG:4326", 2e-6),                       # GML 3.2, lat/lon
+    ("2.0.0", "jena_gml", "urn:ogc:def:crs:EPSG::4326", 2e-6),
+    ("1.1.0", "jena_gml", "EPSG:4326", 2e-6),                       # GML 3.1.1, lat/lon too
+    ("2.0.0", "jena_gml", "EPSG:3044", 2e-6),                       # northing before easting
+    ("2.0.0", "jena_gml", "EPSG:31468", 4e-3),                      # Gauss-Krüger zone 4, northing first
+    ("1.1.0", "jena_gml", "EPSG:25832", 2e-6),                      # easting first
+    ("2.0.0", "jena", "EPSG:3044", 2e-6),                           # GeoJSON: always x/y
+    ("2.0.0", "jena", "EPSG:4326", 2e-6),
+])
+def test_axis_order_of_each_crs_and_version(mapserver, tmp_path, version, name, srs, tolerance):
+    base, _ = mapserver
+    config = service(base, name, wfs_version=version, srs=srs, include=["spielplaetze"], wms=None)
+    result = harvest(config, tmp_path)["geodaten-jena-spielplaetze"]
+    assert result["status"] == "ok", result["message"]
+    assert result["warnings"]["output"] == ("gml" if name == "jena_gml" else "geojson")
+    assert "axis_order_corrected" not in result["warnings"]
+    got = features(tmp_path, "spielplaetze")
+    expected = source_lonlat("spielplaetze")
+    assert len(got) == len(expected) == 120
+    for fid, (lon, lat) in expected.items():
+        assert got[fid]["geometry"]["coordinates"] == pytest.approx([lon, lat], abs=tolerance)
+
+
+def test_a_server_that_swaps_geojson_axes_is_caught(tmp_path):
+    box = [11.5, 50.85, 11.7, 51.0]
+    writer = LayerWriter(str(tmp_path), "t", ["name"], "EPSG:4326", yx=False, bbox=box)
+    writer.add([("t.1", {"name": "a"}, {"type": "Point", "coordinates": [50.93, 11.59]}),  # [lat, lon]
+                ("t.2", {"name": "b"}, {"type": "Point", "coordinates": [50.90, 11.55]})])
+    counts = writer.close()
+    assert counts["axis_order_corrected"] == 1
+    data = json.loads((tmp_path / "t.geojson").read_text())
+    assert data["features"][0]["geometry"]["coordinates"] == [11.59, 50.93]
+
+
+def test_paging_returns_every_feature_once(mapserver, tmp_path):
+    base, _ = mapserver
+    whole = harvest(service(base, include=["haltestellen"], wms=None), tmp_path / "a")
+    paged = harvest(service(base, include=["haltestellen"], wms=None, page_size=7), tmp_path / "b")
+    assert whole["geodaten-jena-haltestellen"]["rows"] == paged["geodaten-jena-haltestellen"]["rows"] == 300
+    a = (tmp_path / "a" / "geodaten-jena-haltestellen" / "current" / "haltestellen.csv").read_text()
+    b = (tmp_path / "b" / "geodaten-jena-haltestellen" / "current" / "haltestellen.csv").read_text()
+    assert a == b
+
+
+def test_wfs_1_1_size_guard_fails_one_layer_not_the_others(mapserver, tmp_path):
+    base, _ = mapserver
+    results = harvest(service(base, wfs_version="1.1.0", max_features=100, wms=None), tmp_path)
+    failed = {k: r for k, r in results.items() if r["status"] != "ok"}
+    assert set(failed) == {"geodaten-jena-spielplaetze", "geodaten-jena-haltestellen"}
+    assert "layer haltestellen has more than 100 features and WFS 1.1.0 cannot page" in \
+        failed["geodaten-jena-haltestellen"]["message"]
+    assert results["geodaten-jena-stadtteile"]["status"] == "ok"
+
+
+EXCEPTION = b"""<?xml version="1.0" encoding="UTF-8"?>
+<ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows/1.1" version="2.0.0">
+  <ows:Exception exceptionCode="NoApplicableCode"><ows:ExceptionText>msWFSGetCapabilities(): WFS server error. Datenbankverbindung fehlgeschlagen</ows:ExceptionText></ows:Exception>
+</ows:ExceptionReport>"""
+
+
+def test_capabilities_exception_and_timeout_are_clear_errors(tmp_path):
+    routes = {}
+    with serve(routes) as base:
+        routes["/wfs?SERVICE=WFS&REQUEST=GetCapabilities&VERSION=2.0.0"] = (EXCEPTION, "text/xml")
+        config = service(base, wms=None)
+        config["wfs"] = base + "/wfs"
+        result = harvest(config, tmp_path)["geodaten-jena"]
+        assert result["status"] == "failed"
+        assert result["message"] == ("geodaten-jena: the WFS answered GetCapabilities with an exception: "
+                                     "[NoApplicableCode] msWFSGetCapabilities(): WFS server error. "
+                                     "Datenbankverbindung fehlgeschlagen")
+        routes["/wfs?SERVICE=WFS&REQUEST=GetCapabilities&VERSION=2.0.0"] = (EXCEPTION, "text/xml", 2)
+        config.update(timeout=0.5)
+        result = harvest(config, tmp_path)["geodaten-jena"]
+        assert result["status"] == "failed" and "did not answer within 0.5 s" in result["message"]
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_publish_then_a_layer_disappears_and_the_licence_becomes_unclear(mapserver, tmp_path):
+    base, changing = mapserver
+    admin = factories.Sysadmin()
+    factories.Organization(name="stadt-jena", user=admin)
+    ckan = LocalCKAN(username=admin["name"])
+    write_changing(changing)
+    config = service(base, "changing", include=["spielplaetze", "stadtteile"])
+    first = harvest(config, tmp_path, ckan)
+    assert {r["status"] for r in first.values()} == {"ok"}, first
+    pkg = helpers.call_action("package_show", id="geodaten-jena-spielplaetze")
+    assert {r["name"]: r["format"] for r in pkg["resources"]} == {
+        "spielplaetze.csv": "CSV", "spielplaetze.geojson": "GEOJSON", "vorschau.png": "PNG",
+        "datapackage.json": "JSON", "WFS-Dienst": "WFS_SRVC", "Karte (WMS)": "WMS_SRVC", "WMS-Dienst": "WMS_SRVC"}
+    assert pkg["harvest_status"] == "ok" and pkg["license_id"] == "dl-by-de/2.0"
+
+    # Unchanged service: nothing published again.
+    again = harvest(config, tmp_path, ckan)
+    assert {r["published"]["changed"] for r in again.values()} == {False}
+
+    # The layer leaves the service; the access constraints become unclear.
+    write_changing(changing, drop="spielplaetze", access="Nutzung nur nach Absprache")
+    third = harvest(config, tmp_path, ckan)
+    assert third["geodaten-jena-spielplaetze"]["status"] == "withdrawn"
+    pkg = helpers.call_action("package_show", id="geodaten-jena-spielplaetze")
+    assert pkg["state"] == "active" and pkg["harvest_status"] == "zurückgezogen"
+    assert "nicht mehr in der Quelle geodaten-jena" in pkg["harvest_message"]
+    assert len(pkg["resources"]) == 7  # the last data stays
+    districts = helpers.call_action("package_show", id="geodaten-jena-stadtteile")
+    assert districts["license_id"] == "notspecified"  # never a licence the service did not give
+    assert "Lizenz aus den Zugriffsbedingungen des Dienstes nicht erkennbar: „Nutzung nur nach Absprache“" \
+        in districts["known_limitations"]
+
+    # It comes back: published again and no longer withdrawn.
+    write_changing(changing)
+    fourth = harvest(config, tmp_path, ckan)
+    assert fourth["geodaten-jena-spielplaetze"]["status"] == "ok"
+    assert helpers.call_action("package_show", id="geodaten-jena-spielplaetze")["harvest_status"] == "ok"
