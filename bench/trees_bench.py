@@ -48,7 +48,7 @@ import json, os, resource
 parts = json.load(open(os.path.join(sys.argv[2], "validation-report.json")))["parts"]
 print(facts["rows"], facts["valid"], facts["error_count"],
       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-      max(p["peak_mb"] for p in parts), len(parts))
+      max(p["peak_mb"] for p in parts), len(parts))  # the parts and the key check
 """
 
 
@@ -89,7 +89,7 @@ def main() -> None:
     # frame: the honest bound is the sum, not the largest single process.
     together = int(own) + int(workers) * int(worker)
     print(f"  ours: {rows} rows, valid={valid}, errors={errors}; memory: pipeline process {own} MB + "
-          f"{workers} validation workers × {worker} MB = {together} MB at most "
+          f"{workers} validation processes × {worker} MB = {together} MB at most "
           f"({'met' if together < 1024 else 'NOT met'} < 1024 MB)")
 
 

@@ -123,29 +123,38 @@ def _parallel(path: str, resource: dict, max_errors: int, workers: int) -> tuple
     bounds = [header_end] + split_points(path, workers) + [os.path.getsize(path)]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+
+    def start(job: dict) -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-m", "etl.validate"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        proc.stdin.write(json.dumps(job))
+        proc.stdin.close()
+        proc.stdin = None  # so that communicate() below does not flush it again
+        return proc
+
+    def result(proc: subprocess.Popen) -> dict:
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(f"validating {os.path.basename(path)} failed in a worker: {err.strip()[-500:]}")
+        return json.loads(out)
+
     with tempfile.TemporaryDirectory(dir=os.path.dirname(path)) as tmp:
-        procs = []
-        for a, b in zip(bounds, bounds[1:]):
-            job = json.dumps({"path": path, "start": a, "end": b, "schema": schema,
-                              "dialect": resource.get("dialect"), "max_errors": max_errors, "tmpdir": tmp})
-            proc = subprocess.Popen([sys.executable, "-m", "etl.validate"], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
-            proc.stdin.write(job)
-            proc.stdin.close()
-            proc.stdin = None  # so that communicate() below does not flush it again
-            procs.append(proc)
+        # The primary key across the whole file, in its own process too: its
+        # memory grows with the rows and should not add to the harvester's.
+        keys = start({"keys": key, "path": path, "max_errors": max_errors}) if key else None
+        procs = [start({"path": path, "start": a, "end": b, "schema": schema, "dialect": resource.get("dialect"),
+                        "max_errors": max_errors, "tmpdir": tmp}) for a, b in zip(bounds, bounds[1:])]
         errors: list[dict[str, Any]] = []
         offset, facts = 0, []
         for proc in procs:  # in file order: row numbers become the whole file's
-            out, err = proc.communicate()
-            if proc.returncode != 0:
-                raise RuntimeError(f"validating a part of {os.path.basename(path)} failed: {err.strip()[-500:]}")
-            part = json.loads(out)
+            part = result(proc)
             errors += [dict(e, row=e["row"] + offset if e["row"] else e["row"]) for e in part["errors"]]
             offset += part["rows"]
             facts.append({"rows": part["rows"], "peak_mb": part["peak_mb"]})
-    if key:
-        errors += duplicate_keys(path, key, max_errors)
+        if keys:
+            checked = result(keys)
+            errors += checked["errors"]
+            facts.append({"primary_key": key, "peak_mb": checked["peak_mb"]})
     if "rows" in resource and offset != resource["rows"]:
         errors.append({"type": "row-count", "row": None, "field": None,
                        "message": f"The file has {offset} rows, datapackage.json says {resource['rows']}"})
@@ -188,5 +197,6 @@ def _peak_mb() -> int:
 
 if __name__ == "__main__":  # one worker: a job as JSON on stdin, the result as JSON on stdout
     job = json.load(sys.stdin)
-    result = validate_part(**job)
+    result = {"errors": duplicate_keys(job["path"], job["keys"], job["max_errors"])} if "keys" in job \
+        else validate_part(**job)
     json.dump(dict(result, peak_mb=_peak_mb()), sys.stdout)

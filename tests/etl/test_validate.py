@@ -54,7 +54,7 @@ def test_a_quoted_line_break_is_never_cut(tmp_path, monkeypatch):
     rows = [f't{i},"Zeile eins\nZeile ""zwei""\n{"x" * (i % 17)}",{i % 60}\n' for i in range(120)]
     parts, whole = _both(_package(tmp_path, rows), monkeypatch)
     assert parts["valid"] and whole["valid"] and parts["errors"] == whole["errors"] == []
-    assert [p["rows"] for p in parts["parts"]] == [41, 40, 39]  # three processes, 120 rows
+    assert [p["rows"] for p in parts["parts"] if "rows" in p] == [41, 40, 39]  # three processes, 120 rows
     cuts = validate.split_points(str(tmp_path / "t.csv"), 3)
     data = (tmp_path / "t.csv").read_bytes()
     assert len(cuts) == 2 and all(data[c:c + 1] == b"t" and data[:c].count(b'"') % 2 == 0 for c in cuts)

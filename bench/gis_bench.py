@@ -1,0 +1,152 @@
+"""Benchmark of the GIS harvester: one WFS layer of 200,000 features.
+
+    .venv/bin/python bench/gis_bench.py [--features 200000] [--page-size 10000]
+
+Generates building footprints (5-vertex polygons, EPSG:25832, four
+attributes) around Jena, converts them to a shapefile with ogr2ogr (Debian
+gdal-bin), serves them with Debian's MapServer on loopback (WFS 2.0), and
+times, each in its own process:
+- ours: the harvester for that layer (capabilities, DescribeFeatureType,
+  paged GetFeature, geometry check, reprojection to EPSG:4326, GeoJSON + CSV,
+  frictionless validation) with its peak memory;
+- baseline: ogr2ogr reading the same layer from the same server
+  (GDAL's WFS driver, paging on) into GeoJSON in EPSG:4326.
+Goal (issue 7): ours within 1.5× of ogr2ogr's time, memory bounded.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+MAP = """MAP
+  NAME "bench"
+  EXTENT 670000 5630000 695000 5655000
+  PROJECTION "init=epsg:25832" END
+  OUTPUTFORMAT
+    NAME "geojson"
+    DRIVER "OGR/GEOJSON"
+    MIMETYPE "application/geo+json"
+    FORMATOPTION "STORAGE=stream"
+    FORMATOPTION "FORM=SIMPLE"
+  END
+  WEB METADATA
+    "ows_title" "Bench" "ows_srs" "EPSG:25832 EPSG:4326" "ows_enable_request" "*"
+    "wfs_getfeature_formatlist" "geojson,application/gml+xml; version=3.2"
+    "ows_accessconstraints" "dl-de/by-2-0"
+  END END
+  LAYER
+    NAME "gebaeude"
+    TYPE POLYGON
+    DATA "gebaeude"
+    PROJECTION "init=epsg:25832" END
+    METADATA
+      "ows_title" "Gebäude" "gml_include_items" "all" "gml_types" "auto" "gml_featureid" "nummer"
+      "wfs_use_default_extent_for_getfeature" "false"
+    END
+  END
+END
+"""
+
+OURS = """
+import json, resource, sys, time
+from harvesters import runner
+config = json.loads(sys.argv[1])
+t = time.perf_counter()
+result = runner.run(["bench"], {"bench": config}, sys.argv[2])
+print(json.dumps({"seconds": time.perf_counter() - t, "results": result,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+"""
+
+
+OGR = """
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+done = subprocess.run(json.loads(sys.argv[1]), capture_output=True, text=True)
+if done.returncode:
+    sys.exit(done.stderr[-1000:])
+print(json.dumps([time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024]))
+"""
+
+
+def generate(path: str, n: int) -> None:
+    rng = random.Random(7743)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::25832"}},"features":[\n')
+        for i in range(n):
+            x, y = rng.uniform(672000, 692000), rng.uniform(5633000, 5653000)
+            w, h = rng.uniform(6, 30), rng.uniform(6, 20)
+            ring = [[round(x, 2), round(y, 2)], [round(x + w, 2), round(y, 2)], [round(x + w, 2), round(y + h, 2)],
+                    [round(x, 2), round(y + h, 2)], [round(x, 2), round(y, 2)]]
+            props = {"nummer": i + 1, "nutzung": rng.choice(["Wohnen", "Gewerbe", "Öffentlich", "Garage"]),
+                     "geschosse": rng.randint(1, 11), "baujahr": rng.randint(1850, 2025)}
+            f.write(("," if i else "") + json.dumps({"type": "Feature", "properties": props,
+                                                     "geometry": {"type": "Polygon", "coordinates": [ring]}}) + "\n")
+        f.write("]}\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--features", type=int, default=200_000)
+    parser.add_argument("--page-size", type=int, default=10_000)
+    args = parser.parse_args()
+    from harvesters.samples import mapserver_cgi
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(os.path.join(tmp, "gebaeude.geojson"), args.features)
+        subprocess.run(["ogr2ogr", "-f", "ESRI Shapefile", os.path.join(tmp, "gebaeude.shp"),
+                        os.path.join(tmp, "gebaeude.geojson"), "-lco", "ENCODING=UTF-8"], check=True)
+        subprocess.run(["shptree", os.path.join(tmp, "gebaeude.shp")], capture_output=True)
+        with open(os.path.join(tmp, "bench.map"), "w", encoding="utf-8") as f:
+            f.write(MAP)
+        with mapserver_cgi.serve({"bench": os.path.join(tmp, "bench.map")}) as base:
+            url = f"{base}/ows/bench"
+            config = {"kind": "ogc_service", "wfs": url, "organization": "bench", "id_field": "nummer",
+                      "page_size": args.page_size, "timeout": 300}
+            env = dict(os.environ, PYTHONPATH=ROOT)
+            t = time.perf_counter()
+            done = subprocess.run([sys.executable, "-c", OURS, json.dumps(config), os.path.join(tmp, "out")],
+                                  capture_output=True, text=True, env=env)
+            ours_wall = time.perf_counter() - t
+            if done.returncode:
+                sys.exit(done.stderr[-2000:])
+            ours = json.loads(done.stdout.strip().splitlines()[-1])
+            entry = ours["results"][0]
+            with open(os.path.join(tmp, "out", "bench-gebaeude", "current", "validation-report.json")) as f:
+                workers = [p["peak_mb"] for p in json.load(f)["parts"]]
+            # Through a small Python parent, so that the peak is ogr2ogr's alone
+            # (this process's children include the mapserv runs).
+            ogr = subprocess.run([sys.executable, "-c", OGR, json.dumps(
+                ["ogr2ogr", "-f", "GeoJSON", os.path.join(tmp, "ogr.geojson"), f"WFS:{url}",
+                 "gebaeude", "-t_srs", "EPSG:4326", "--config", "OGR_WFS_PAGING_ALLOWED", "ON",
+                 "--config", "OGR_WFS_PAGE_SIZE", str(args.page_size)])], capture_output=True, text=True)
+            if ogr.returncode:
+                sys.exit(ogr.stderr[-1000:])
+            ogr_seconds, ogr_peak = json.loads(ogr.stdout)
+            with open(os.path.join(tmp, "ogr.geojson"), encoding="utf-8") as f:
+                ogr_count = sum(1 for line in f if line.startswith('{ "type": "Feature"'))
+    n = args.features
+    print(f"\nGIS harvester, one WFS 2.0 layer of {n:,} polygons from MapServer on loopback, "
+          f"pages of {args.page_size:,}")
+    print(f"  {'':58} {'seconds':>8} {'features/s':>11}")
+    print(f"  {'ours: capabilities + paged GetFeature + check + reproject':58} {ours['seconds']:8.1f} "
+          f"{n / ours['seconds']:11,.0f}   peak {ours['peak_mb']} MB (process start incl.: {ours_wall:.1f} s)")
+    print(f"  {'  + GeoJSON + CSV + frictionless validation':58}   validation processes: "
+          f"{', '.join(f'{w} MB' for w in workers) or 'in-process'}")
+    print(f"  {'baseline: ogr2ogr WFS → GeoJSON (EPSG:4326)':58} {ogr_seconds:8.1f} {n / ogr_seconds:11,.0f}   "
+          f"peak {ogr_peak} MB")
+    print(f"  ours / ogr2ogr = {ours['seconds'] / ogr_seconds:.2f} (goal ≤ 1.5)")
+    print(f"  ours: status {entry['status']}, {entry.get('rows')} features, {entry.get('warnings')}; "
+          f"ogr2ogr wrote {ogr_count:,} features")
+
+
+if __name__ == "__main__":
+    main()
