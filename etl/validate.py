@@ -165,7 +165,8 @@ def _parallel(path: str, resource: dict, max_errors: int, workers: int) -> tuple
     return errors[:max_errors], facts
 
 
-def validate(directory: str, resource_name: str, max_errors: int = 1000) -> dict[str, Any]:
+def validate(directory: str, resource_name: str, max_errors: int = 1000,
+             report_name: str = "validation-report.json") -> dict[str, Any]:
     """frictionless on one table of the package; the report is also written beside it."""
     with open(os.path.join(directory, "datapackage.json"), encoding="utf-8") as f:
         descriptor = json.load(f)
@@ -180,7 +181,7 @@ def validate(directory: str, resource_name: str, max_errors: int = 1000) -> dict
                 .validate(limit_errors=max_errors)
         errors = [_error(e) for e in report.tasks[0].errors]
     summary = {"valid": not errors, "errors": errors, "parts": parts}
-    with open(os.path.join(directory, "validation-report.json"), "w", encoding="utf-8") as f:
+    with open(os.path.join(directory, report_name), "w", encoding="utf-8") as f:
         json.dump(summary, f, ensure_ascii=False, indent=2)
     return summary
 

@@ -20,8 +20,28 @@ class SourceError(Exception):
     """A source could not deliver usable data; the message says why."""
 
 
+def _retry_after(value: str | None, cap: float) -> float | None:
+    """Seconds from a Retry-After header (seconds or an HTTP date), at most `cap`."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        import email.utils
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        import datetime as dt
+        seconds = (when - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    return max(0.0, min(seconds, cap))
+
+
 def download(source: str, url: str, expect: str, timeout: float = 30, attempts: int = 3,
-             backoff: float = 2.0) -> bytes:
+             backoff: float = 2.0, max_wait: float = 120.0) -> bytes:
+    """The body of `url`. 5xx, timeouts and connection errors are retried with
+    backoff; 429 waits as long as the server's Retry-After says (at most
+    `max_wait` seconds) before the next attempt."""
     if url.startswith("file:"):
         # Bundled sample sources (path relative to harvesters/).
         path = os.path.join(os.path.dirname(__file__), url[len("file:"):])  # absolute stays absolute
@@ -31,7 +51,9 @@ def download(source: str, url: str, expect: str, timeout: float = 30, attempts: 
         except OSError as e:
             raise SourceError(f"{source}: cannot read {path}: {e.strerror}")
     last = None
+    wait: float | None = None
     for attempt in range(1, attempts + 1):
+        wait = None
         try:
             resp = requests.get(url, timeout=timeout, headers={"User-Agent": USER_AGENT})
         except requests.Timeout:
@@ -41,6 +63,9 @@ def download(source: str, url: str, expect: str, timeout: float = 30, attempts: 
         else:
             if resp.status_code >= 500 or resp.status_code == 429:
                 last = f"{source}: {url} answered HTTP {resp.status_code}"
+                if resp.status_code == 429:
+                    wait = _retry_after(resp.headers.get("Retry-After"), max_wait)
+                    last += " (too many requests" + (f", Retry-After {wait:g} s)" if wait is not None else ")")
             elif resp.status_code >= 400:
                 raise SourceError(f"{source}: {url} answered HTTP {resp.status_code}")
             else:
@@ -51,5 +76,16 @@ def download(source: str, url: str, expect: str, timeout: float = 30, attempts: 
                 return resp.content
         if attempt < attempts:
             log.warning("%s (attempt %d of %d), retrying", last, attempt, attempts)
-            time.sleep(backoff ** (attempt - 1))
+            time.sleep(wait if wait is not None else backoff ** (attempt - 1))
     raise SourceError(last)
+
+
+def get_json(source: str, url: str, config: dict):
+    """A JSON document from `url`; anything else is a SourceError naming both."""
+    import json
+    data = download(source, url, "json", timeout=config.get("timeout", 30), attempts=config.get("attempts", 3),
+                    backoff=config.get("backoff", 2.0), max_wait=config.get("max_wait", 120.0))
+    try:
+        return json.loads(data)
+    except ValueError as e:
+        raise SourceError(f"{source}: {url} did not return valid JSON ({e}; starts with {data[:60]!r})")

@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 import yaml
 
-from . import gis, publish, trees
+from . import gis, publish, sensors, trees
 from .fetch import SourceError
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ DEFAULT_CONFIG = os.path.join(os.path.dirname(__file__), "sources.yaml")
 # [(unit, config)] (one dataset each), dataset_name(unit, config) and
 # build(unit, config, directory, version) → facts, writing a valid package
 # and its publish.json. A new kind of source is one such module.
-KINDS = {"tree_register": trees, "ogc_service": gis}
+KINDS = {"tree_register": trees, "ogc_service": gis, "sensor_feed": sensors}
 
 
 class ConfigError(Exception):

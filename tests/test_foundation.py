@@ -105,12 +105,13 @@ def test_run_starts_populates_and_stops_cleanly():
     assert "check passed" in result.stdout
     with open(os.path.join(VAR, "log", f"run-{port}.pgids")) as f:
         groups = f.read().split()
-    assert len(groups) == 2  # CKAN and the jobs worker
+    assert len(groups) == 3  # CKAN, the jobs worker, the sample map server
     for pgid in groups:
         members = subprocess.run(["pgrep", "-g", pgid], capture_output=True, text=True).stdout
         assert members.strip() == "", f"process group {pgid} outlived bin/run"
-    with socket.socket() as s:
-        assert s.connect_ex(("127.0.0.1", port)) != 0
+    for listening in (port, 5002):
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", listening)) != 0
 
 
 def test_run_refuses_a_port_in_use():

@@ -1,0 +1,194 @@
+"""Sensor readings → hourly and daily aggregates with quality flags, station
+metadata and daily heat anomalies, on whole columns (polars).
+
+Readings: one row per value with station_id (the sensor), location_id (the
+place: sensors of one device share it), source, phenomenon, value, time
+(UTC), latitude, longitude, sensor_type. Per value: out of the
+phenomenon's physical range or a spike (far from both neighbours, in the
+same direction) → left out of the aggregates and counted. Per hour: mean,
+min, max, count, coverage (count against the sensor's own median interval),
+flags (range, spike, stuck, low_coverage, pm_humidity). Days are local days
+(Europe/Berlin, 23 or 25 hours at the clock changes); a day's figures come
+from its hours, so late readings only recompute the hours they touch.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# phenomenon: unit, physical range, spike threshold (jump against both neighbours)
+PHENOMENA = {
+    "temperature": ("°C", -40.0, 60.0, 5.0),
+    "humidity": ("%", 0.0, 100.0, 25.0),
+    "pressure": ("hPa", 850.0, 1100.0, 10.0),
+    "pm10": ("µg/m³", 0.0, 1000.0, 250.0),
+    "pm2_5": ("µg/m³", 0.0, 1000.0, 250.0),
+}
+LOW_COVERAGE = 75.0        # % of the expected readings in an hour / of the hours in a day
+PM_HUMIDITY = 70.0         # % relative humidity: optical PM sensors read too high above it
+STUCK_MIN = 4              # readings in an hour, all equal → stuck
+KEY = ["station_id", "phenomenon"]
+READINGS = {"station_id": pl.String, "location_id": pl.String, "source": pl.String, "sensor_type": pl.String,
+            "phenomenon": pl.String, "value": pl.Float64, "time": pl.Datetime("us", "UTC"),
+            "latitude": pl.Float64, "longitude": pl.Float64}
+
+
+def empty_readings() -> pl.DataFrame:
+    return pl.DataFrame(schema=READINGS)
+
+
+def _limits() -> pl.DataFrame:
+    return pl.DataFrame({"phenomenon": list(PHENOMENA),
+                         "unit": [v[0] for v in PHENOMENA.values()],
+                         "low": [v[1] for v in PHENOMENA.values()],
+                         "high": [v[2] for v in PHENOMENA.values()],
+                         "jump": [v[3] for v in PHENOMENA.values()]})
+
+
+def clean(readings: pl.LazyFrame | pl.DataFrame, now: dt.datetime | None = None,
+          skew: dt.timedelta = dt.timedelta(minutes=10)) -> pl.LazyFrame:
+    """Duplicates dropped, readings from the future (clock skew) dropped, each
+    value marked `bad`: "range", "spike" or null."""
+    lf = readings.lazy() if isinstance(readings, pl.DataFrame) else readings
+    lf = lf.filter(pl.col("value").is_not_null() & pl.col("value").is_finite()
+                   & pl.col("phenomenon").is_in(list(PHENOMENA)))
+    if now is not None:
+        lf = lf.filter(pl.col("time") <= pl.lit(now + skew).cast(pl.Datetime("us", "UTC")))
+    # sorted after the join: shift().over() below needs each series in time order
+    lf = lf.unique(subset=KEY + ["time"], keep="first").join(_limits().lazy(), on="phenomenon", how="left") \
+        .sort(KEY + ["time"])
+    in_range = (pl.col("value") >= pl.col("low")) & (pl.col("value") <= pl.col("high"))
+    prev = pl.col("value").shift(1).over(KEY)
+    nxt = pl.col("value").shift(-1).over(KEY)
+    spike = (((pl.col("value") - prev) > pl.col("jump")) & ((pl.col("value") - nxt) > pl.col("jump"))) | \
+            (((prev - pl.col("value")) > pl.col("jump")) & ((nxt - pl.col("value")) > pl.col("jump")))
+    return lf.with_columns(
+        bad=pl.when(~in_range).then(pl.lit("range")).when(spike.fill_null(False)).then(pl.lit("spike"))
+        .otherwise(pl.lit(None, pl.String)),
+        hour=pl.col("time").dt.truncate("1h"))
+
+
+def hourly(cleaned: pl.LazyFrame, default_interval_s: float = 150.0) -> pl.DataFrame:
+    good = cleaned.filter(pl.col("bad").is_null())
+    interval = (good.with_columns(step=pl.col("time").diff().over(KEY).dt.total_seconds())
+                .filter(pl.col("step") > 0).group_by(KEY).agg(interval=pl.col("step").median()))
+    stats = good.group_by(KEY + ["hour"]).agg(
+        location_id=pl.col("location_id").last(), source=pl.col("source").first(),
+        unit=pl.col("unit").first(), mean=pl.col("value").mean(), min=pl.col("value").min(),
+        max=pl.col("value").max(), count=pl.len(),
+        latitude=pl.col("latitude").mean(), longitude=pl.col("longitude").mean())
+    bad = cleaned.filter(pl.col("bad").is_not_null()).group_by(KEY + ["hour"]).agg(
+        n_range=(pl.col("bad") == "range").sum(), n_spike=(pl.col("bad") == "spike").sum())
+    out = (stats.join(bad, on=KEY + ["hour"], how="left")
+           .join(interval, on=KEY, how="left")
+           .with_columns(pl.col("n_range", "n_spike").fill_null(0),
+                         coverage_pct=(pl.col("count") * pl.col("interval").fill_null(default_interval_s) / 36.0)
+                         .clip(0, 100).round(1)))
+    humid = (out.filter(pl.col("phenomenon") == "humidity")
+             .select(pl.col("location_id"), pl.col("hour"), humidity=pl.col("mean")))
+    out = out.join(humid, on=["location_id", "hour"], how="left")
+    flags = pl.concat_list([
+        pl.when(pl.col("n_range") > 0).then(pl.lit("range")),
+        pl.when(pl.col("n_spike") > 0).then(pl.lit("spike")),
+        pl.when((pl.col("count") >= STUCK_MIN) & (pl.col("max") == pl.col("min"))).then(pl.lit("stuck")),
+        pl.when(pl.col("coverage_pct") < LOW_COVERAGE).then(pl.lit("low_coverage")),
+        pl.when(pl.col("phenomenon").str.starts_with("pm") & (pl.col("humidity") > PM_HUMIDITY))
+        .then(pl.lit("pm_humidity")),
+    ]).list.drop_nulls().list.join(" ")
+    return (out.with_columns(flags=flags, mean=pl.col("mean").round(3), min=pl.col("min").round(3),
+                             max=pl.col("max").round(3))
+            .select("station_id", "location_id", "source", "phenomenon", "unit",
+                    pl.col("hour").alias("hour_start_utc"), "mean", "min", "max", "count", "coverage_pct",
+                    "flags", pl.col("latitude").round(6), pl.col("longitude").round(6))
+            .sort(KEY + ["hour_start_utc"]).collect())
+
+
+def merge_hours(previous: pl.DataFrame, recomputed: pl.DataFrame) -> pl.DataFrame:
+    """Previous hours, with the recomputed ones replaced or added."""
+    if previous.is_empty():
+        return recomputed
+    keep = previous.join(recomputed.select(KEY + ["hour_start_utc"]), on=KEY + ["hour_start_utc"], how="anti")
+    return pl.concat([keep, recomputed.select(previous.columns)]).sort(KEY + ["hour_start_utc"])
+
+
+def local_hours(frame: pl.DataFrame) -> pl.DataFrame:
+    """hour_start_local (ISO with offset) and the local date for users."""
+    local = pl.col("hour_start_utc").dt.convert_time_zone("Europe/Berlin")
+    return frame.with_columns(hour_start_local=local.dt.strftime("%Y-%m-%dT%H:%M:%S%:z"), date=local.dt.date())
+
+
+def _words(text: pl.Expr) -> pl.Expr:
+    """Space-separated words → the distinct words, sorted, space-separated."""
+    return text.str.split(" ").list.eval(pl.element().filter(pl.element() != "")).list.unique() \
+        .list.sort().list.join(" ")
+
+
+def _hours_in_day(day: dt.date) -> int:
+    start = dt.datetime.combine(day, dt.time(), BERLIN)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), BERLIN)
+    return round((end.astimezone(dt.timezone.utc) - start.astimezone(dt.timezone.utc)).total_seconds() / 3600)
+
+
+def daily(hours: pl.DataFrame) -> pl.DataFrame:
+    """Local days from the hours: mean weighted by count, coverage = hours with
+    data / hours of that day (23, 24 or 25)."""
+    h = local_hours(hours)
+    days = h.group_by(KEY + ["date"]).agg(
+        location_id=pl.col("location_id").last(), source=pl.col("source").first(), unit=pl.col("unit").first(),
+        mean=((pl.col("mean") * pl.col("count")).sum() / pl.col("count").sum()).round(3),
+        min=pl.col("min").min(), max=pl.col("max").max(), count=pl.col("count").sum(), hours=pl.len(),
+        flags=pl.col("flags").str.join(" "),
+        latitude=pl.col("latitude").mean().round(6), longitude=pl.col("longitude").mean().round(6))
+    lengths = pl.DataFrame({"date": days["date"].unique()}).with_columns(
+        day_hours=pl.col("date").map_elements(_hours_in_day, return_dtype=pl.Int64))
+    days = days.with_columns(flags=_words(pl.col("flags")))
+    days = days.join(lengths, on="date").with_columns(
+        coverage_pct=(pl.col("hours") / pl.col("day_hours") * 100).clip(0, 100).round(1))
+    days = days.with_columns(flags=pl.when(pl.col("coverage_pct") < LOW_COVERAGE)
+                             .then(pl.concat_str([pl.col("flags"), pl.lit(" low_coverage")]).str.strip_chars())
+                             .otherwise(pl.col("flags").str.replace_all("low_coverage", "").str.strip_chars()
+                                        .str.replace_all("  ", " ")))
+    return days.select("station_id", "location_id", "source", "phenomenon", "unit", "date", "mean", "min", "max",
+                       "count", "hours", "day_hours", "coverage_pct", "flags", "latitude", "longitude") \
+        .sort(KEY + ["date"])
+
+
+def hotspots(days: pl.DataFrame, threshold_k: float = 1.5, min_stations: int = 3) -> pl.DataFrame:
+    """Per local day, each station's mean temperature against the network
+    median of that day (stations with good coverage and not stuck only)."""
+    t = days.filter((pl.col("phenomenon") == "temperature") & (pl.col("coverage_pct") >= LOW_COVERAGE)
+                    & ~pl.col("flags").str.contains("stuck"))
+    t = t.with_columns(network_median=pl.col("mean").median().over("date").round(3),
+                       stations=pl.len().over("date"))
+    t = t.filter(pl.col("stations") >= min_stations).with_columns(
+        anomaly_k=(pl.col("mean") - pl.col("network_median")).round(2))
+    return t.select("date", "station_id", "latitude", "longitude", pl.col("mean").alias("temperature_mean"),
+                    "network_median", "anomaly_k", "stations",
+                    hotspot=pl.col("anomaly_k") >= threshold_k).sort(["date", "anomaly_k"], descending=[False, True])
+
+
+def stations(readings: pl.DataFrame, previous: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Per sensor: last location, type, phenomena, first/last seen, how many
+    distinct positions (a sensor that moved has more than one)."""
+    now = readings.group_by("station_id").agg(
+        location_id=pl.col("location_id").sort_by("time").last(), source=pl.col("source").first(),
+        sensor_type=pl.col("sensor_type").first(),
+        phenomena=pl.col("phenomenon").unique().sort().str.join(" "),
+        first_seen=pl.col("time").min(), last_seen=pl.col("time").max(),
+        latitude=pl.col("latitude").sort_by("time").last(), longitude=pl.col("longitude").sort_by("time").last(),
+        positions=pl.struct((pl.col("latitude") * 2000).round(0), (pl.col("longitude") * 2000).round(0)).n_unique())
+    if previous is None or previous.is_empty():
+        return now.sort("station_id")
+    both = pl.concat([previous.select(now.columns), now])
+    return both.sort("last_seen").group_by("station_id").agg(
+        location_id=pl.col("location_id").last(), source=pl.col("source").last(),
+        sensor_type=pl.col("sensor_type").last(),
+        phenomena=_words(pl.col("phenomena").str.join(" ")),
+        first_seen=pl.col("first_seen").min(), last_seen=pl.col("last_seen").max(),
+        latitude=pl.col("latitude").last(), longitude=pl.col("longitude").last(),
+        positions=pl.col("positions").max()
+        + (pl.struct((pl.col("latitude") * 2000).round(0), (pl.col("longitude") * 2000).round(0)).n_unique() - 1),
+    ).sort("station_id")
