@@ -40,40 +40,51 @@ def empty_readings() -> pl.DataFrame:
     return pl.DataFrame(schema=READINGS)
 
 
-def _limits() -> pl.DataFrame:
-    return pl.DataFrame({"phenomenon": list(PHENOMENA),
-                         "unit": [v[0] for v in PHENOMENA.values()],
-                         "low": [v[1] for v in PHENOMENA.values()],
-                         "high": [v[2] for v in PHENOMENA.values()],
-                         "jump": [v[3] for v in PHENOMENA.values()]})
+def _per_phenomenon(index: int, dtype) -> pl.Expr:
+    return pl.col("phenomenon").replace_strict({k: v[index] for k, v in PHENOMENA.items()}, return_dtype=dtype)
+
+
+def _same_series_as_previous() -> pl.Expr:
+    return ((pl.col("station_id") == pl.col("station_id").shift(1))
+            & (pl.col("phenomenon") == pl.col("phenomenon").shift(1))).fill_null(False)
 
 
 def clean(readings: pl.LazyFrame | pl.DataFrame, now: dt.datetime | None = None,
           skew: dt.timedelta = dt.timedelta(minutes=10)) -> pl.LazyFrame:
-    """Duplicates dropped, readings from the future (clock skew) dropped, each
-    value marked `bad`: "range", "spike" or null."""
+    """Sorted by series and time; duplicates and readings from the future
+    (clock skew) dropped; each value marked `bad`: "range", "spike" or null.
+
+    One sort, then neighbours by shifting the whole column and checking the
+    series: twice as fast as unique() + shift().over() (bench/sensors_bench.py)."""
     lf = readings.lazy() if isinstance(readings, pl.DataFrame) else readings
-    lf = lf.filter(pl.col("value").is_not_null() & pl.col("value").is_finite()
-                   & pl.col("phenomenon").is_in(list(PHENOMENA)))
+    lf = lf.select("station_id", "location_id", "source", "phenomenon", "value", "time", "latitude", "longitude") \
+        .filter(pl.col("value").is_not_null() & pl.col("value").is_finite()
+                & pl.col("phenomenon").is_in(list(PHENOMENA)))
     if now is not None:
         lf = lf.filter(pl.col("time") <= pl.lit(now + skew).cast(pl.Datetime("us", "UTC")))
-    # sorted after the join: shift().over() below needs each series in time order
-    lf = lf.unique(subset=KEY + ["time"], keep="first").join(_limits().lazy(), on="phenomenon", how="left") \
-        .sort(KEY + ["time"])
-    in_range = (pl.col("value") >= pl.col("low")) & (pl.col("value") <= pl.col("high"))
-    prev = pl.col("value").shift(1).over(KEY)
-    nxt = pl.col("value").shift(-1).over(KEY)
-    spike = (((pl.col("value") - prev) > pl.col("jump")) & ((pl.col("value") - nxt) > pl.col("jump"))) | \
-            (((prev - pl.col("value")) > pl.col("jump")) & ((nxt - pl.col("value")) > pl.col("jump")))
+    lf = lf.sort(KEY + ["time"])
+    lf = lf.filter(~(_same_series_as_previous() & (pl.col("time") == pl.col("time").shift(1))).fill_null(False))
+    lf = lf.with_columns(same_prev=_same_series_as_previous())
+    lf = lf.with_columns(same_next=pl.col("same_prev").shift(-1).fill_null(False))
+    value, low, high, jump = (pl.col("value"), _per_phenomenon(1, pl.Float64), _per_phenomenon(2, pl.Float64),
+                              _per_phenomenon(3, pl.Float64))
+    prev = pl.when(pl.col("same_prev")).then(value.shift(1))
+    nxt = pl.when(pl.col("same_next")).then(value.shift(-1))
+    spike = (((value - prev) > jump) & ((value - nxt) > jump)) | (((prev - value) > jump) & ((nxt - value) > jump))
     return lf.with_columns(
-        bad=pl.when(~in_range).then(pl.lit("range")).when(spike.fill_null(False)).then(pl.lit("spike"))
-        .otherwise(pl.lit(None, pl.String)),
-        hour=pl.col("time").dt.truncate("1h"))
+        unit=_per_phenomenon(0, pl.String),
+        bad=pl.when(~((value >= low) & (value <= high))).then(pl.lit("range"))
+        .when(spike.fill_null(False)).then(pl.lit("spike")).otherwise(pl.lit(None, pl.String)),
+        hour=pl.col("time").dt.truncate("1h")).drop("same_prev", "same_next")
 
 
 def hourly(cleaned: pl.LazyFrame, default_interval_s: float = 150.0) -> pl.DataFrame:
-    good = cleaned.filter(pl.col("bad").is_null())
-    interval = (good.with_columns(step=pl.col("time").diff().over(KEY).dt.total_seconds())
+    # Materialised once: three aggregations read it, and polars would otherwise
+    # sort the readings once for each (bench/sensors_bench.py).
+    cleaned = cleaned.collect().lazy()
+    good = cleaned.filter(pl.col("bad").is_null())  # still sorted by series and time
+    interval = (good.with_columns(step=pl.when(_same_series_as_previous())
+                                  .then(pl.col("time").diff().dt.total_seconds()))
                 .filter(pl.col("step") > 0).group_by(KEY).agg(interval=pl.col("step").median()))
     stats = good.group_by(KEY + ["hour"]).agg(
         location_id=pl.col("location_id").last(), source=pl.col("source").first(),
