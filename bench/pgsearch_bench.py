@@ -147,7 +147,7 @@ def query_shapes(args, rng, ctx) -> None:
     }
     print(f"\njena_pgsearch benchmark: {args.datasets} datasets, {args.runs} runs per shape, "
           f"facets on ({', '.join(json.loads(FACETS))}), rows=20, 2-core machine")
-    print(f"\nqueries through package_search (goal p95 < 50 ms)")
+    print("\nqueries through package_search (goal p95 < 50 ms)")
     print(f"  {'shape':24} {'hits':>6} {'p50 ms':>8} {'p95 ms':>8} {'p95/goal':>9}")
     search = tk.get_action("package_search")
     for name, make in shapes.items():

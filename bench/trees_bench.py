@@ -18,7 +18,6 @@ import argparse
 import os
 import random
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile

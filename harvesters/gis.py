@@ -22,9 +22,9 @@ from etl.reproject import authority_yx, crs_code
 from . import publish
 from .fetch import SourceError
 from .ogc import WFS, WMS, with_params
+from .publish import EU
 
 REQUIRED = ("organization",)
-EU = "http://publications.europa.eu/resource/authority/"
 # Access constraints as services write them → our licence ids.
 LICENCES = [
     (r"dl-de/by-2[-.]0|datenlizenz deutschland\W+namensnennung\W+(version )?2\.0", "dl-by-de/2.0"),

@@ -20,6 +20,7 @@ import requests
 
 from etl.package import sha256_file
 
+EU = "http://publications.europa.eu/resource/authority/"
 CHANGE_LABELS = {"new": "neu", "removed": "entfernt", "changed": "geändert"}
 PLAN = "publish.json"  # written by each harvester's build step beside datapackage.json
 # Files that differ on every run even when the data does not.
@@ -29,6 +30,26 @@ VOLATILE = {"datapackage.json"}
 def extent_polygon(extent: list[float]) -> str:
     w, s, e, n = extent
     return json.dumps({"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]})
+
+
+def harvested_metadata(source: str, config: dict, name: str, notes: str, tags: list[str], themes: list[str],
+                       licence: str, frequency: str) -> dict[str, Any]:
+    """Our schema's fields for a harvested dataset; the configuration's
+    title, description, licence, frequency, extent and contact win."""
+    return {
+        "name": name,
+        "title": config.get("title", source),
+        "notes": config.get("description") or notes,
+        "license_id": config.get("licence", licence),
+        "license_attribution": config.get("attribution", ""),
+        "tag_string": ",".join(tags),
+        "theme": [EU + "data-theme/" + t for t in themes],
+        "frequency": EU + "frequency/" + config.get("frequency", frequency),
+        "spatial": extent_polygon(config["extent"]) if config.get("extent") else None,
+        "source_system": config.get("source_system", config["url"]),
+        "update_method": "harvested",
+        "contact": [config["contact"]] if config.get("contact") else [],
+    }
 
 
 def write_plan(directory: str, dataset: dict[str, Any], organization: str, files: list[dict],

@@ -22,11 +22,9 @@ import polars as pl
 from etl import package, sensors, validate
 
 from . import publish
-from .fetch import SourceError
 from .sensor_sources import ADAPTERS
 
 REQUIRED = ("url", "api", "organization")
-EU = "http://publications.europa.eu/resource/authority/"
 TABLES = [  # (resource name, file, schema, description)
     ("stundenwerte", "stundenwerte.csv", "sensor_hourly",
      "Stundenwerte je Sensor und Messgröße: Mittel, Minimum, Maximum, Anzahl, Abdeckung, Qualitätsmerkmale."),
@@ -57,24 +55,13 @@ def _previous(directory: str, name: str, empty: pl.DataFrame) -> pl.DataFrame:
 
 
 def metadata(source: str, config: dict) -> dict[str, Any]:
-    return {
-        "name": dataset_name(source, config),
-        "title": config.get("title", source),
-        "notes": config.get("description") or (
-            f"Stunden- und Tageswerte der Umweltsensoren ({config.get('title', source)}) im Stadtgebiet: "
-            "Temperatur, Luftfeuchte, Luftdruck und Feinstaub (PM10, PM2,5) mit Mittel, Minimum, Maximum, "
-            "Abdeckung und Qualitätsmerkmalen je Wert; Stationen als GeoJSON; tägliche Hitzeinseln "
-            "(Abweichung vom Median des Messnetzes). Zeiten in UTC und Ortszeit."),
-        "license_id": config.get("licence", "odbl"),
-        "license_attribution": config.get("attribution", ""),
-        "tag_string": "Umwelt,Sensoren,Temperatur,Feinstaub,Luftqualität,Hitze",
-        "theme": [EU + "data-theme/ENVI"],
-        "frequency": EU + "frequency/" + config.get("frequency", "HOURLY"),
-        "spatial": publish.extent_polygon(config["extent"]) if config.get("extent") else None,
-        "source_system": config["url"],
-        "update_method": "harvested",
-        "contact": [config["contact"]] if config.get("contact") else [],
-    }
+    return publish.harvested_metadata(
+        source, config, dataset_name(source, config),
+        f"Stunden- und Tageswerte der Umweltsensoren ({config.get('title', source)}) im Stadtgebiet: "
+        "Temperatur, Luftfeuchte, Luftdruck und Feinstaub (PM10, PM2,5) mit Mittel, Minimum, Maximum, "
+        "Abdeckung und Qualitätsmerkmalen je Wert; Stationen als GeoJSON; tägliche Hitzeinseln "
+        "(Abweichung vom Median des Messnetzes). Zeiten in UTC und Ortszeit.",
+        ["Umwelt", "Sensoren", "Temperatur", "Feinstaub", "Luftqualität", "Hitze"], ["ENVI"], "odbl", "HOURLY")
 
 
 def _geojson(frame: pl.DataFrame, path: str, props: list[str]) -> None:

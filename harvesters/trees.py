@@ -16,7 +16,6 @@ from .fetch import SourceError, download
 
 log = logging.getLogger(__name__)
 REQUIRED = ("url", "crs", "columns")
-EU = "http://publications.europa.eu/resource/authority/"
 FILES = [
     {"name": "baeume.csv", "format": "CSV", "mimetype": "text/csv",
      "description": "Alle Bäume als Tabelle (UTF-8, Komma-getrennt)."},
@@ -39,23 +38,12 @@ def dataset_name(source: str, config: dict) -> str:
 
 
 def metadata(source: str, config: dict) -> dict[str, Any]:
-    return {
-        "name": dataset_name(source, config),
-        "title": config.get("title", source),
-        "notes": config.get("description") or (
-            f"Bäume im öffentlichen Raum aus dem Baumkataster ({config.get('title', source)}): "
-            "Art, Pflanzjahr, Höhe, Stammumfang, Kronendurchmesser, Vitalität und Lage. "
-            "Automatisch abgeglichen und mit Frictionless geprüft."),
-        "license_id": config.get("licence", "dl-by-de/2.0"),
-        "license_attribution": config.get("attribution", ""),
-        "tag_string": "Bäume,Baumkataster,Stadtgrün,Umwelt",
-        "theme": [EU + "data-theme/ENVI", EU + "data-theme/REGI"],
-        "frequency": EU + "frequency/" + config.get("frequency", "MONTHLY"),
-        "spatial": publish.extent_polygon(config["extent"]) if config.get("extent") else None,
-        "source_system": config.get("source_system", config["url"]),
-        "update_method": "harvested",
-        "contact": [config["contact"]] if config.get("contact") else [],
-    }
+    return publish.harvested_metadata(
+        source, config, dataset_name(source, config),
+        f"Bäume im öffentlichen Raum aus dem Baumkataster ({config.get('title', source)}): "
+        "Art, Pflanzjahr, Höhe, Stammumfang, Kronendurchmesser, Vitalität und Lage. "
+        "Automatisch abgeglichen und mit Frictionless geprüft.",
+        ["Bäume", "Baumkataster", "Stadtgrün", "Umwelt"], ["ENVI", "REGI"], "dl-by-de/2.0", "MONTHLY")
 
 
 def extract(source: str, config: dict):

@@ -1,7 +1,6 @@
 """Frictionless validation of resources, run through the real job queue, on
 real files shaped like German open data."""
 import json
-import os
 
 import openpyxl
 import pytest

@@ -3,8 +3,6 @@ frictionless pass over the whole file gives: same errors, same row numbers,
 the primary key checked across the parts."""
 import json
 
-import pytest
-
 from etl import package, validate
 
 SCHEMA = {"fields": [{"name": "id", "type": "string", "constraints": {"required": True}},

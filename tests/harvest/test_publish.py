@@ -2,7 +2,6 @@
 through ckanapi's LocalCKAN), again unchanged, again with changes, and a
 failing run."""
 import csv
-import io
 
 import pytest
 from ckanapi import LocalCKAN

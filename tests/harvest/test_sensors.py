@@ -16,20 +16,12 @@ from ckan.tests import factories, helpers
 from harvesters import runner
 from harvesters.samples.sensors.generate import END, feed
 
-from ..loopback import serve
 
 NOW = END.replace(tzinfo=dt.timezone.utc)
 
 
-@pytest.fixture(scope="module")
-def server():
-    routes: dict = {}
-    with serve(routes) as base:
-        yield routes, base
-
-
 @pytest.fixture
-def source(server):
+def source(server):  # the loopback server of conftest.py
     routes, base = server
     routes.clear()
     config = copy.deepcopy(runner.load_config()["jena-luftdaten"])

@@ -3,13 +3,9 @@ and the runner, against sources served on loopback, faults included."""
 import copy
 import csv
 import hashlib
-import http.server
 import json
 import os
-import shutil
 import subprocess
-import threading
-import time
 
 import pytest
 import yaml

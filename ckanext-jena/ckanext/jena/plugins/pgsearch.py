@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins as p
-import ckan.plugins.toolkit as tk
 
 from ckanext.jena.pgsearch import install
 from ckanext.jena.pgsearch.bbox import bbox_filter
