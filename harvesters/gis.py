@@ -179,13 +179,15 @@ def build(unit: str, config: dict, directory: str, version: str) -> dict[str, An
             limitations.append(f"{counts['without_geometry']} Objekte ohne Geometrie.")
         links.append({"name": "WFS-Dienst", "format": "WFS_SRVC", "url": with_params(
             config["wfs"], SERVICE="WFS", REQUEST="GetCapabilities", VERSION=wfs.version),
-            "description": f"OGC Web Feature Service {wfs.version}, Objektart {meta.id}."})
+            "description": f"OGC Web Feature Service {wfs.version}, Objektart {meta.id}.",
+            "mimetype": "application/xml"})
     if in_wms:
         links.append({"name": "Karte (WMS)", "format": "WMS_SRVC", "url": wms.getmap_url(layer, bbox or [-180, -90, 180, 90]),
-                      "description": f"GetMap-Aufruf der Ebene {layer} (WMS {wms.version}, WGS 84)."})
+                      "description": f"GetMap-Aufruf der Ebene {layer} (WMS {wms.version}, WGS 84).",
+                      "mimetype": "image/png"})
         links.append({"name": "WMS-Dienst", "format": "WMS_SRVC", "url": with_params(
             config["wms"], SERVICE="WMS", REQUEST="GetCapabilities", VERSION=wms.version),
-            "description": f"OGC Web Map Service {wms.version}."})
+            "description": f"OGC Web Map Service {wms.version}.", "mimetype": "application/xml"})
         if bbox:
             try:
                 with open(os.path.join(directory, "vorschau.png"), "wb") as f:
