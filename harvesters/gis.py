@@ -75,6 +75,19 @@ def _bbox(meta) -> Optional[list[float]]:
     return [float(v) for v in box[:4]] if box else None
 
 
+def _crs_list(meta) -> list[str]:
+    """The CRSs a layer offers, as EPSG:n (for the description of its service link)."""
+    out = []
+    for c in getattr(meta, "crsOptions", None) or []:
+        try:
+            code = crs_code(c.getcode() if hasattr(c, "getcode") else str(c))
+        except ValueError:
+            continue
+        if code not in out:
+            out.append(code)
+    return out
+
+
 def _keywords(meta) -> list[str]:
     out = []
     for k in getattr(meta, "keywords", None) or []:
@@ -118,7 +131,7 @@ def _features(unit: str, config: dict, wfs: WFS, directory: str) -> tuple[dict, 
     meta = wfs.layers[layer]
     properties = wfs.schema(layer)
     over = (config.get("layers") or {}).get(layer, {})
-    offered = [c.getcode() if hasattr(c, "getcode") else str(c) for c in getattr(meta, "crsOptions", None) or []]
+    offered = _crs_list(meta)
     srs = over.get("srs") or config.get("srs") or (offered[0] if offered else "EPSG:4326")
     code = crs_code(srs)
     kind, fmt = wfs.output_format()
@@ -179,7 +192,8 @@ def build(unit: str, config: dict, directory: str, version: str) -> dict[str, An
             limitations.append(f"{counts['without_geometry']} Objekte ohne Geometrie.")
         links.append({"name": "WFS-Dienst", "format": "WFS_SRVC", "url": with_params(
             config["wfs"], SERVICE="WFS", REQUEST="GetCapabilities", VERSION=wfs.version),
-            "description": f"OGC Web Feature Service {wfs.version}, Objektart {meta.id}.",
+            "description": f"OGC Web Feature Service {wfs.version}, Objektart {meta.id}; "
+                           f"Koordinatensysteme: {', '.join(_crs_list(meta)) or 'keine Angabe'}.",
             "mimetype": "application/xml"})
     if in_wms:
         links.append({"name": "Karte (WMS)", "format": "WMS_SRVC", "url": wms.getmap_url(layer, bbox or [-180, -90, 180, 90]),

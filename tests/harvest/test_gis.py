@@ -113,6 +113,21 @@ def test_each_layer_becomes_a_valid_documented_package(mapserver, tmp_path):
     w, s, e, n = json.loads(dataset["spatial"])["coordinates"][0][2] + json.loads(dataset["spatial"])["coordinates"][0][0]
     assert 11.4 < w < 11.8 and 50.8 < s < 51.1
     assert {link["format"] for link in plan["links"]} == {"WFS_SRVC", "WMS_SRVC"}
+    wfs_link = next(link for link in plan["links"] if link["format"] == "WFS_SRVC")
+    assert "Koordinatensysteme: EPSG:25832, EPSG:4326, EPSG:3044, EPSG:31468" in wfs_link["description"]
+
+
+def test_a_wms_only_service_in_wms_1_1_1(mapserver, tmp_path):
+    base, _ = mapserver
+    results = harvest(service(base, wfs=None, wms_version="1.1.1"), tmp_path)
+    assert {r["status"] for r in results.values()} == {"ok"} and len(results) == 5
+    folder = tmp_path / "geodaten-jena-stadtteile" / "current"
+    plan = json.loads((folder / "publish.json").read_text())
+    assert [f["name"] for f in plan["files"]] == ["vorschau.png", "datapackage.json"]
+    getmap = next(link for link in plan["links"] if link["name"] == "Karte (WMS)")["url"]
+    assert "VERSION=1.1.1" in getmap and "SRS=EPSG%3A4326" in getmap  # lon/lat BBOX in 1.1.1
+    assert (folder / "vorschau.png").read_bytes().startswith(b"\x89PNG")
+    assert plan["dataset"]["title"] == "Stadtteile" and json.loads(plan["dataset"]["spatial"])["type"] == "Polygon"
 
 
 def test_broken_geometries_are_repaired_and_counted(mapserver, tmp_path):
