@@ -121,6 +121,16 @@ def sensor_community(source: str, config: dict, start: dt.datetime, end: dt.date
     return _frame(rows, config, start, end)
 
 
+def chunks(start: dt.datetime, end: dt.datetime, hours: float) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The window in pieces of `hours`: history queries are capped (openSenseMap
+    10,000 values per request, Jena's SensorThings 10,000 rows per query)."""
+    out, step = [], dt.timedelta(hours=hours)
+    while start < end:
+        out.append((start, min(start + step, end)))
+        start += step
+    return out
+
+
 def _iso(when: dt.datetime) -> str:
     return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -148,9 +158,11 @@ def opensensemap(source: str, config: dict, start: dt.datetime, end: dt.datetime
             phenomenon = NAMES.get(str(sensor.get("title", "")).strip().lower())
             if not phenomenon:
                 continue
-            url = (f"{base}/boxes/{box_id}/data/{sensor['_id']}?from-date={_iso(start)}&to-date={_iso(end)}"
-                   "&format=json")
-            for m in get_json(source, url, config) or []:
+            measurements = []
+            for a, b in chunks(start, end, config.get("chunk_hours", 24)):
+                measurements += get_json(source, f"{base}/boxes/{box_id}/data/{sensor['_id']}?from-date={_iso(a)}"
+                                                 f"&to-date={_iso(b)}&format=json", config) or []
+            for m in measurements:
                 try:
                     when, value = _time(m["createdAt"]), _num(m["value"])
                 except (KeyError, TypeError):
@@ -209,11 +221,14 @@ def sensorthings(source: str, config: dict, start: dt.datetime, end: dt.datetime
             if not phenomenon:
                 continue
             unit = (stream.get("unitOfMeasurement") or {}).get("symbol") or ""
-            query = (f"$filter=phenomenonTime ge {_iso(start)} and phenomenonTime lt {_iso(end)}"
-                     f"&$orderby=phenomenonTime asc&$top={config.get('page_size', 1000)}"
-                     "&$select=result,phenomenonTime")
-            url = f"{base}/Datastreams({_sta_id(stream['@iot.id'])})/Observations?" + quote(query)
-            for obs in _sta_pages(source, url, config):
+            observations = []
+            for a, b in chunks(start, end, config.get("chunk_hours", 24)):
+                query = (f"$filter=phenomenonTime ge {_iso(a)} and phenomenonTime lt {_iso(b)}"
+                         f"&$orderby=phenomenonTime asc&$top={config.get('page_size', 1000)}"
+                         "&$select=result,phenomenonTime")
+                url = f"{base}/Datastreams({_sta_id(stream['@iot.id'])})/Observations?" + quote(query)
+                observations += _sta_pages(source, url, config)
+            for obs in observations:
                 when, value = _time(obs.get("phenomenonTime")), _num(obs.get("result"))
                 if when is None or value is None:
                     skipped["unreadable_value"] += 1

@@ -5,7 +5,9 @@ import copy
 import datetime as dt
 import hashlib
 import json
+import re
 import time
+import urllib.parse
 
 import polars as pl
 import pytest
@@ -176,19 +178,30 @@ def _sta_routes(routes, base):
         "@iot.nextLink": base + "/sta/Things?page=2"})
     routes["/sta/Things?page=2"] = body({"value": [{"@iot.id": 7, "Locations": loc(11.60, 50.94),
                                                     "Datastreams": [stream(12, "Luftdruck", "Pa")]}]})
-    routes["/sta/Datastreams('K440~K1_1~temp')/Observations?*"] = body({
-        "value": [{"result": 21.5, "phenomenonTime": "2026-07-01T01:10:00Z"},
-                  {"result": "21.7", "phenomenonTime": "2026-07-01T01:20:00.000Z"}],
-        "@iot.nextLink": base + "/sta/obs-next"})
-    routes["/sta/obs-next"] = body({"value": [{"result": 21.9, "phenomenonTime": "2026-07-01T01:30:00Z/2026-07-01T01:40:00Z"}]})
-    routes["/sta/Datastreams(12)/Observations?*"] = body({"value": [
-        {"result": 100600, "phenomenonTime": "2026-07-01T01:15:00+00:00"}]})
+    windows = []
+
+    def temperature(path):
+        """Answers each time chunk of the window with the observations inside it."""
+        ge, lt = re.search(r"phenomenonTime ge ([^ &]+) and phenomenonTime lt ([^ &]+)", urllib.parse.unquote(path)).groups()
+        windows.append((ge, lt))
+        if ge <= "2026-07-01T01:10:00Z" < lt:
+            return body({"value": [{"result": 21.5, "phenomenonTime": "2026-07-01T01:10:00Z"},
+                                   {"result": "21.7", "phenomenonTime": "2026-07-01T01:20:00.000Z"}],
+                         "@iot.nextLink": base + "/sta/obs-next"})  # a short page that is not the last
+        return body({"value": []})
+    routes["/sta/Datastreams('K440~K1_1~temp')/Observations?*"] = temperature
+    routes["/sta/obs-next"] = body({"value": [
+        {"result": 21.9, "phenomenonTime": "2026-07-01T01:30:00Z/2026-07-01T01:40:00Z"}]})
+    routes["/sta/Datastreams(12)/Observations?*"] = lambda path: body({"value": [
+        {"result": 100600, "phenomenonTime": "2026-07-01T01:15:00+00:00"}]} if "lt 2026-07-01T03" in
+        urllib.parse.unquote(path) else {"value": []})
+    return windows
 
 
 def test_sensorthings_paging_and_string_ids(source, tmp_path):
     routes, base, config = source
-    _sta_routes(routes, base)
-    config.update(api="sensorthings", url=base + "/sta")
+    windows = _sta_routes(routes, base)
+    config.update(api="sensorthings", url=base + "/sta", chunk_hours=12)
     result = harvest(config, tmp_path)
     assert result["status"] == "ok", result["message"]
     hours = table(tmp_path, "stundenwerte.csv")
@@ -197,6 +210,10 @@ def test_sensorthings_paging_and_string_ids(source, tmp_path):
     assert (temp["count"], temp["mean"], temp["location_id"]) == ("3", "21.7", "jena-luftdaten:K440")
     assert rows["jena-luftdaten:12"]["mean"] == "1006.0" and rows["jena-luftdaten:12"]["unit"] == "hPa"
     assert len(rows) == 2  # the battery voltage is no phenomenon of ours
+    # the 27-hour window asked for in pieces of 12 hours (history queries are capped)
+    assert windows == [("2026-06-30T00:00:00Z", "2026-06-30T12:00:00Z"),
+                       ("2026-06-30T12:00:00Z", "2026-07-01T00:00:00Z"),
+                       ("2026-07-01T00:00:00Z", "2026-07-01T03:00:00Z")]
 
 
 def test_opensensemap_boxes_and_a_moving_sensor(source, tmp_path):
