@@ -57,7 +57,10 @@ def clean(readings: pl.LazyFrame | pl.DataFrame, now: dt.datetime | None = None,
     One sort, then neighbours by shifting the whole column and checking the
     series: twice as fast as unique() + shift().over() (bench/sensors_bench.py)."""
     lf = readings.lazy() if isinstance(readings, pl.DataFrame) else readings
-    lf = lf.select("station_id", "location_id", "source", "phenomenon", "value", "time", "latitude", "longitude") \
+    # Ids as categoricals while sorting and grouping: 1.5x faster, less memory
+    # (bench/sensors_bench.py); hourly() gives text back.
+    lf = lf.select(pl.col("station_id", "location_id", "source").cast(pl.Categorical),
+                   "phenomenon", "value", "time", "latitude", "longitude") \
         .filter(pl.col("value").is_not_null() & pl.col("value").is_finite()
                 & pl.col("phenomenon").is_in(list(PHENOMENA)))
     if now is not None:
@@ -114,7 +117,9 @@ def hourly(cleaned: pl.LazyFrame, default_interval_s: float = 150.0) -> pl.DataF
             .select("station_id", "location_id", "source", "phenomenon", "unit",
                     pl.col("hour").alias("hour_start_utc"), "mean", "min", "max", "count", "coverage_pct",
                     "flags", pl.col("latitude").round(6), pl.col("longitude").round(6))
-            .sort(KEY + ["hour_start_utc"]).collect())
+            .collect()
+            .with_columns(pl.col("station_id", "location_id", "source").cast(pl.String))
+            .sort(KEY + ["hour_start_utc"]))
 
 
 def merge_hours(previous: pl.DataFrame, recomputed: pl.DataFrame) -> pl.DataFrame:
