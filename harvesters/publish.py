@@ -220,6 +220,21 @@ def publish(ckan, source: str, config: dict, package_dir: str, token: Optional[s
 WITHDRAWN = "zurückgezogen"
 
 
+def harvested_datasets(ckan, prefix: str, source_system: str) -> list[str]:
+    """Names of the portal's datasets harvested from `source_system` whose
+    names start with `prefix` (private ones included), not yet withdrawn."""
+    found, start = [], 0
+    while True:
+        result = ckan.action.package_search(q=f"name:{prefix}*", include_private=True, rows=1000, start=start)
+        for pkg in result["results"]:
+            if pkg.get("update_method") == "harvested" and pkg.get("source_system") == source_system \
+                    and pkg.get("harvest_status") != WITHDRAWN:
+                found.append(pkg["name"])
+        start += 1000
+        if start >= result["count"]:
+            return found
+
+
 def withdraw(ckan, dataset: str, message: str) -> bool:
     """Mark a dataset whose source is gone: stewards see it, nothing is deleted."""
     import ckanapi

@@ -141,14 +141,25 @@ def _run_units(source: str, config: dict, out: str, ckan, token, dry_run: bool) 
         return [{"source": source, "started": now(), "status": "failed", "message": message, "finished": now()}]
     entries = [run_source(unit, unit_config, out, ckan, token, dry_run) for unit, unit_config in units]
     current = {unit: kind.dataset_name(unit, unit_config) for unit, unit_config in units}
-    for unit in sorted(known.keys() - current.keys()):
+    if ckan is not None and not dry_run and units != [(source, config)]:
+        # What the portal holds from this source counts too: a lost output folder
+        # must not let a vanished layer stay "ok" for ever.
+        try:
+            for name in publish.harvested_datasets(ckan, kind.dataset_name(source, config) + "-",
+                                                   config.get("wfs") or config.get("wms") or config.get("url")):
+                if name not in known.values():
+                    known[name] = name
+        except Exception:
+            log.exception("could not list the datasets of %s on the portal", source)
+    gone = {unit: name for unit, name in known.items() if name not in set(current.values())}
+    for unit in sorted(gone):
         message = f"{unit}: nicht mehr in der Quelle {source} enthalten; zurückgezogen, nicht gelöscht"
         entry = {"source": unit, "started": now(), "status": "withdrawn", "message": message, "finished": now()}
         if ckan is not None and not dry_run:
             try:
-                entry["published"] = {"dataset": known[unit], "withdrawn": publish.withdraw(ckan, known[unit], message)}
+                entry["published"] = {"dataset": gone[unit], "withdrawn": publish.withdraw(ckan, gone[unit], message)}
             except Exception:
-                log.exception("could not mark %s as withdrawn", known[unit])
+                log.exception("could not mark %s as withdrawn", gone[unit])
         log.info("source=%s status=withdrawn message=%s", unit, message)
         entries.append(entry)
     if not dry_run and units != [(source, config)]:

@@ -241,8 +241,10 @@ def test_publish_then_a_layer_disappears_and_the_licence_becomes_unclear(mapserv
     again = harvest(config, tmp_path, ckan)
     assert {r["published"]["changed"] for r in again.values()} == {False}
 
-    # The layer leaves the service; the access constraints become unclear.
+    # The layer leaves the service; the access constraints become unclear; and the
+    # harvester's output folder was lost (a new machine): the portal still knows.
     write_changing(changing, drop="spielplaetze", access="Nutzung nur nach Absprache")
+    (tmp_path / "geodaten-jena.units.json").unlink()
     third = harvest(config, tmp_path, ckan)
     assert third["geodaten-jena-spielplaetze"]["status"] == "withdrawn"
     pkg = helpers.call_action("package_show", id="geodaten-jena-spielplaetze")
@@ -253,6 +255,9 @@ def test_publish_then_a_layer_disappears_and_the_licence_becomes_unclear(mapserv
     assert districts["license_id"] == "notspecified"  # never a licence the service did not give
     assert "Lizenz aus den Zugriffsbedingungen des Dienstes nicht erkennbar: „Nutzung nur nach Absprache“" \
         in districts["known_limitations"]
+
+    # Withdrawn once, not again on every run.
+    assert "geodaten-jena-spielplaetze" not in harvest(config, tmp_path, ckan)
 
     # It comes back: published again and no longer withdrawn.
     write_changing(changing)
