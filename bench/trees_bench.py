@@ -47,7 +47,7 @@ import json, os, resource
 parts = json.load(open(os.path.join(sys.argv[2], "validation-report.json")))["parts"]
 print(facts["rows"], facts["valid"], facts["error_count"],
       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-      max(p["peak_mb"] for p in parts), len(parts))  # the parts and the key check
+      "+".join(str(p["peak_mb"]) for p in parts), len(parts))  # the parts and the key check
 """
 
 
@@ -83,12 +83,12 @@ def main() -> None:
     print(f"  {'baseline frictionless validate (our CSV)':44} {fri[0]:8.1f} {n / fri[0]:10,.0f}")
     both = ogr[0] + fri[0]
     print(f"  ours / (ogr2ogr + frictionless) = {ours[0] / both:.2f} (goal < 1)")
-    rows, valid, errors, own, worker, workers = ours[2].stdout.split()
-    # The validation workers run while the pipeline's own process still holds its
-    # frame: the honest bound is the sum, not the largest single process.
-    together = int(own) + int(workers) * int(worker)
+    rows, valid, errors, own, workers, count = ours[2].stdout.split()
+    # The validation processes run while the pipeline's own process is still
+    # alive: the honest bound is the sum, not the largest single process.
+    together = int(own) + sum(int(w) for w in workers.split("+"))
     print(f"  ours: {rows} rows, valid={valid}, errors={errors}; memory: pipeline process {own} MB + "
-          f"{workers} validation processes × {worker} MB = {together} MB at most "
+          f"{count} validation processes ({' + '.join(workers.split('+'))} MB) = {together} MB at most "
           f"({'met' if together < 1024 else 'NOT met'} < 1024 MB)")
 
 

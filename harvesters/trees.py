@@ -84,9 +84,11 @@ def build(source: str, config: dict, directory: str, version: str) -> dict[str, 
         {"name": config.get("licence", ""), "path": f"http://dcat-ap.de/def/licenses/{config.get('licence', '')}",
          "title": config.get("attribution", "")},
         [{"title": config.get("title", source), "path": config["url"]}], version)
+    rows = trees.height
+    del trees  # the validation processes need the memory more than this frame
     report = validate.validate(directory, "baeume")
     publish.write_plan(directory, metadata(source, config), config["organization"], FILES,
                        changes={"table": "baeume.csv", "key": "id", "file": "aenderungen.csv"})
-    return {"rows": trees.height, "warnings": dict(warnings), "valid": report["valid"],
+    return {"rows": rows, "warnings": dict(warnings), "valid": report["valid"],
             "errors": report["errors"][:20], "error_count": len(report["errors"]),
             "resources": [r["path"] for r in descriptor["resources"]]}
