@@ -12,7 +12,7 @@ import io
 import json
 import math
 from collections import Counter
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 import polars as pl
@@ -115,14 +115,18 @@ def write_csv(frame: pl.DataFrame, path: str) -> None:
     frame.write_csv(path, null_value="")
 
 
-def write_geojson(frame: pl.DataFrame, path: str) -> int:
-    """Point features for the rows with coordinates; returns how many."""
+def write_geojson(frame: pl.DataFrame, path: str, properties: Optional[list[str]] = None,
+                  id_column: Optional[str] = "id") -> int:
+    """Point features (longitude, latitude) for the rows with coordinates;
+    returns how many. `properties`: default every other column."""
     located = frame.filter(pl.col("longitude").is_not_null() & pl.col("latitude").is_not_null())
-    props = [c for c in frame.columns if c not in ("longitude", "latitude")]
+    props = properties if properties is not None else \
+        [c for c in frame.columns if c not in ("longitude", "latitude")]
     feature = pl.concat_str([
-        pl.lit('{"type": "Feature", "id": '),
-        pl.col("id").map_elements(json.dumps, return_dtype=pl.String),
-        pl.lit(', "properties": '), pl.struct(props).struct.json_encode(),
+        pl.lit('{"type": "Feature", '),
+        *([pl.lit('"id": '), pl.col(id_column).map_elements(json.dumps, return_dtype=pl.String), pl.lit(", ")]
+          if id_column else []),
+        pl.lit('"properties": '), pl.struct(props).struct.json_encode(),
         pl.lit(', "geometry": {"type": "Point", "coordinates": ['),
         pl.col("longitude").cast(pl.String), pl.lit(", "), pl.col("latitude").cast(pl.String),
         pl.lit("]}}"),

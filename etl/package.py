@@ -12,9 +12,8 @@ import json
 import os
 from typing import Any, Optional
 
-
-
 SCHEMAS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemas", "tables")
+LICENCES = "http://dcat-ap.de/def/licenses/"
 
 
 def table_schema(name: str, extent: Optional[list[float]] = None) -> dict[str, Any]:
@@ -38,28 +37,37 @@ def sha256_file(path: str) -> str:
     return digest.hexdigest()
 
 
-def write_trees(directory: str, name: str, title: str, frame, schema: dict,
-                licence: dict, sources: list[dict], version: str) -> dict[str, Any]:
-    """`frame`: the trees as a polars DataFrame in the schema's column order."""
-    from . import columnar
-    os.makedirs(directory, exist_ok=True)
-    csv_path = os.path.join(directory, "baeume.csv")
-    columnar.write_csv(frame.select([f["name"] for f in schema["fields"]]), csv_path)
-    geo_path = os.path.join(directory, "baeume.geojson")
-    located = columnar.write_geojson(frame, geo_path)
-    descriptor = {
-        "name": name, "title": title, "version": version,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "licenses": [licence], "sources": sources,
-        "resources": [
-            {"name": "baeume", "path": "baeume.csv", "format": "csv", "mediatype": "text/csv",
-             "encoding": "utf-8", "schema": schema, "hash": "sha256:" + sha256_file(csv_path),
-             "bytes": os.path.getsize(csv_path), "rows": frame.height},
-            {"name": "baeume-geojson", "path": "baeume.geojson", "format": "geojson",
-             "mediatype": "application/geo+json", "hash": "sha256:" + sha256_file(geo_path),
-             "bytes": os.path.getsize(geo_path), "features": located},
-        ],
-    }
+def file_resource(directory: str, path: str, name: str, fmt: str, mediatype: str, **extra: Any) -> dict[str, Any]:
+    """A datapackage.json resource for a file already in the package: its size and sha256 included."""
+    full = os.path.join(directory, path)
+    return {"name": name, "path": path, "format": fmt, "mediatype": mediatype, **extra,
+            "hash": "sha256:" + sha256_file(full), "bytes": os.path.getsize(full)}
+
+
+def write_descriptor(directory: str, name: str, title: str, version: str, licence: Optional[str],
+                     sources: list[dict], resources: list[dict], created: Optional[dt.datetime] = None,
+                     licence_title: str = "") -> dict[str, Any]:
+    """datapackage.json; `licence` is a DCAT-AP.de licence id (None: no licence known)."""
+    licences = [{"name": licence, "path": LICENCES + licence, **({"title": licence_title} if licence_title else {})}] \
+        if licence else []
+    descriptor = {"name": name, "title": title, "version": version,
+                  "created": (created or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
+                  "licenses": licences, "sources": sources, "resources": resources}
     with open(os.path.join(directory, "datapackage.json"), "w", encoding="utf-8") as f:
         json.dump(descriptor, f, ensure_ascii=False, indent=2)
     return descriptor
+
+
+def write_trees(directory: str, name: str, title: str, frame, schema: dict,
+                licence: str, licence_title: str, sources: list[dict], version: str) -> dict[str, Any]:
+    """`frame`: the trees as a polars DataFrame in the schema's column order."""
+    from . import columnar
+    os.makedirs(directory, exist_ok=True)
+    columnar.write_csv(frame.select([f["name"] for f in schema["fields"]]), os.path.join(directory, "baeume.csv"))
+    located = columnar.write_geojson(frame, os.path.join(directory, "baeume.geojson"))
+    return write_descriptor(directory, name, title, version, licence, sources, [
+        file_resource(directory, "baeume.csv", "baeume", "csv", "text/csv", encoding="utf-8", schema=schema,
+                      rows=frame.height),
+        file_resource(directory, "baeume.geojson", "baeume-geojson", "geojson", "application/geo+json",
+                      features=located),
+    ], licence_title=licence_title)

@@ -9,9 +9,7 @@ WFS dataset. Layers that leave the capabilities are withdrawn by the runner.
 """
 from __future__ import annotations
 
-import datetime as dt
 import fnmatch
-import json
 import os
 import re
 from typing import Any, Optional
@@ -70,6 +68,16 @@ def dataset_name(unit: str, config: dict) -> str:
     return slug(unit)
 
 
+def source_system(config: dict) -> str:
+    """The service a dataset comes from (its WFS, else its WMS)."""
+    return config.get("wfs") or config.get("wms")
+
+
+def _overrides(config: dict) -> dict[str, Any]:
+    """The configuration's `layers:` entry for this unit's layer."""
+    return (config.get("layers") or {}).get(config["layer"], {})
+
+
 def _bbox(meta) -> Optional[list[float]]:
     box = getattr(meta, "boundingBoxWGS84", None)
     return [float(v) for v in box[:4]] if box else None
@@ -100,7 +108,7 @@ def _keywords(meta) -> list[str]:
 def _metadata(unit: str, config: dict, meta, info: dict, bbox: Optional[list[float]],
               limitations: list[str]) -> dict[str, Any]:
     layer = config["layer"]
-    over = (config.get("layers") or {}).get(layer, {})
+    over = _overrides(config)
     licence = over.get("licence") or recognise_licence(info["access"]) or config.get("licence") or "notspecified"
     if licence == "notspecified":
         limitations.append(f"Lizenz aus den Zugriffsbedingungen des Dienstes nicht erkennbar: "
@@ -118,11 +126,19 @@ def _metadata(unit: str, config: dict, meta, info: dict, bbox: Optional[list[flo
         "theme": [EU + "data-theme/" + theme] if theme else [],
         "frequency": EU + "frequency/" + frequency if frequency else "",
         "spatial": publish.extent_polygon(bbox) if bbox else None,
-        "source_system": config.get("wfs") or config.get("wms"),
+        "source_system": source_system(config),
         "update_method": "harvested",
         "contact": [info["contact"]] if info["contact"] else ([config["contact"]] if config.get("contact") else []),
         "known_limitations": "\n\n".join(limitations),
     }
+
+
+def _feature_id(layer: str, fid, id_value) -> Optional[str]:
+    """The server's id, else LAYER.<id field> as gml:id reads (GeoJSON from some
+    servers has no ids), else none (the writer numbers the feature)."""
+    if fid not in (None, ""):
+        return fid
+    return f"{layer}.{id_value}" if id_value not in (None, "") else None
 
 
 def _features(unit: str, config: dict, wfs: WFS, directory: str) -> tuple[dict, dict[str, Any]]:
@@ -130,7 +146,7 @@ def _features(unit: str, config: dict, wfs: WFS, directory: str) -> tuple[dict, 
     layer = config["layer"]
     meta = wfs.layers[layer]
     properties = wfs.schema(layer)
-    over = (config.get("layers") or {}).get(layer, {})
+    over = _overrides(config)
     offered = _crs_list(meta)
     srs = over.get("srs") or config.get("srs") or (offered[0] if offered else "EPSG:4326")
     code = crs_code(srs)
@@ -143,9 +159,8 @@ def _features(unit: str, config: dict, wfs: WFS, directory: str) -> tuple[dict, 
     writer = features.LayerWriter(directory, name, list(properties), code, yx, _bbox(meta))
     try:
         for page in wfs.pages(layer, srs, kind, fmt):
-            if id_field:  # GeoJSON from some servers has no ids: LAYER.<id field>, as gml:id reads
-                page = [(fid if fid not in (None, "") else (f"{layer}.{p[id_field]}" if p.get(id_field) not in (None, "") else None), p, g)
-                        for fid, p, g in page]
+            if id_field:
+                page = [(_feature_id(layer, fid, p.get(id_field)), p, g) for fid, p, g in page]
             writer.add(page)
     except BaseException:
         writer.abort()
@@ -154,12 +169,10 @@ def _features(unit: str, config: dict, wfs: WFS, directory: str) -> tuple[dict, 
     schema = features.table_schema(properties)
     csv_name, geo_name = f"{name}.csv", f"{name}.geojson"
     resources = [
-        {"name": name, "path": csv_name, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-         "schema": schema, "rows": counts.get("features", 0),
-         "hash": "sha256:" + package.sha256_file(writer.csv_path), "bytes": os.path.getsize(writer.csv_path)},
-        {"name": f"{name}-geojson", "path": geo_name, "format": "geojson", "mediatype": "application/geo+json",
-         "hash": "sha256:" + package.sha256_file(writer.geojson_path), "bytes": os.path.getsize(writer.geojson_path),
-         "features": counts.get("features", 0)},
+        package.file_resource(directory, csv_name, name, "csv", "text/csv", encoding="utf-8", schema=schema,
+                              rows=counts.get("features", 0)),
+        package.file_resource(directory, geo_name, f"{name}-geojson", "geojson", "application/geo+json",
+                              features=counts.get("features", 0)),
     ]
     counts.update(srs=srs, output=kind, axis=("y/x" if writer.yx else "x/y"))
     return counts, {"resources": resources, "files": [
@@ -208,22 +221,14 @@ def build(unit: str, config: dict, directory: str, version: str) -> dict[str, An
                     f.write(wms.preview(layer, bbox))
                 files.append({"name": "vorschau.png", "format": "PNG", "mimetype": "image/png",
                               "description": "Vorschau der Ebene (WMS GetMap)."})
-                resources.append({"name": "vorschau", "path": "vorschau.png", "format": "png",
-                                  "mediatype": "image/png",
-                                  "hash": "sha256:" + package.sha256_file(os.path.join(directory, "vorschau.png"))})
+                resources.append(package.file_resource(directory, "vorschau.png", "vorschau", "png", "image/png"))
             except SourceError as e:  # a missing preview does not stop the layer
                 facts["warnings"]["preview"] = str(e)
-    descriptor = {"name": dataset_name(unit, config), "title": getattr(meta, "title", None) or layer,
-                  "version": version, "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                  "licenses": [], "sources": [{"title": info["title"] or config["source"],
-                                               "path": config.get("wfs") or config.get("wms")}],
-                  "resources": resources}
     dataset = _metadata(unit, config, meta, info, bbox, limitations)
-    if dataset["license_id"] != "notspecified":
-        descriptor["licenses"] = [{"name": dataset["license_id"],
-                                   "path": f"http://dcat-ap.de/def/licenses/{dataset['license_id']}"}]
-    with open(os.path.join(directory, "datapackage.json"), "w", encoding="utf-8") as f:
-        json.dump(descriptor, f, ensure_ascii=False, indent=2)
+    package.write_descriptor(
+        directory, dataset_name(unit, config), getattr(meta, "title", None) or layer, version,
+        None if dataset["license_id"] == "notspecified" else dataset["license_id"],
+        [{"title": info["title"] or config["source"], "path": source_system(config)}], resources)
     if in_wfs:
         report = validate.validate(directory, slug(layer))
         facts.update(valid=report["valid"], errors=report["errors"][:20], error_count=len(report["errors"]))

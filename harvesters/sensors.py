@@ -12,14 +12,13 @@ so the last good package, its state and the published data stay.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections import Counter
 from typing import Any
 
 import polars as pl
 
-from etl import package, sensors, validate
+from etl import columnar, package, sensors, validate
 
 from . import publish
 from .sensor_sources import ADAPTERS
@@ -64,22 +63,10 @@ def metadata(source: str, config: dict) -> dict[str, Any]:
         ["Umwelt", "Sensoren", "Temperatur", "Feinstaub", "Luftqualität", "Hitze"], ["ENVI"], "odbl", "HOURLY")
 
 
-def _geojson(frame: pl.DataFrame, path: str, props: list[str]) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        f.write('{"type": "FeatureCollection", "features": [\n')
-        rows = frame.select(props + ["longitude", "latitude"]).iter_rows(named=True)
-        f.write(",\n".join(json.dumps({
-            "type": "Feature", "properties": {k: r[k] for k in props},
-            "geometry": {"type": "Point", "coordinates": [r["longitude"], r["latitude"]]}},
-            ensure_ascii=False, default=str) for r in rows if r["latitude"] is not None))
-        f.write("\n]}\n")
-
-
 def _csv(frame: pl.DataFrame, path: str, schema: dict) -> None:
     columns = [f["name"] for f in schema["fields"]]
-    out = frame.with_columns([pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%SZ") for c in columns
-                              if frame.schema.get(c) == pl.Datetime("us", "UTC")])
-    out.select(columns).write_csv(path, null_value="")
+    columnar.write_csv(frame.with_columns([pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%SZ") for c in columns
+                                           if frame.schema.get(c) == pl.Datetime("us", "UTC")]).select(columns), path)
 
 
 def build(source: str, config: dict, directory: str, version: str) -> dict[str, Any]:
@@ -93,13 +80,10 @@ def build(source: str, config: dict, directory: str, version: str) -> dict[str, 
     hours_before = _previous(directory, "hourly", pl.DataFrame())
     stations_before = _previous(directory, "stations", pl.DataFrame())
     key = sensors.KEY + ["time"]
-    fresh = fetched.unique(subset=key, keep="first")
-    new = fresh.join(store.select(key), on=key, how="anti")
-    future = new.filter(pl.col("time") > now + dt.timedelta(minutes=10)).height
-    new = new.filter(pl.col("time") <= now + dt.timedelta(minutes=10))
-    counts = Counter(fetched=fetched.height, duplicates_dropped=fetched.height - fresh.height
-                     + (fresh.height - fresh.join(store.select(key), on=key, how="anti").height),
-                     clock_skew_dropped=future, new_readings=new.height, **skipped)
+    unseen = fetched.unique(subset=key, keep="first").join(store.select(key), on=key, how="anti")
+    new = unseen.filter(pl.col("time") <= now + dt.timedelta(minutes=10))
+    counts = Counter(fetched=fetched.height, duplicates_dropped=fetched.height - unseen.height,
+                     clock_skew_dropped=unseen.height - new.height, new_readings=new.height, **skipped)
 
     keep_from = now - dt.timedelta(days=config.get("keep_days", 3))
     readings = pl.concat([store, new.select(store.columns)]).filter(pl.col("time") >= keep_from)
@@ -139,29 +123,25 @@ def build(source: str, config: dict, directory: str, version: str) -> dict[str, 
         else:
             _csv(frame, path, schema)
             rows = frame.height
-        resources.append({"name": name, "path": filename, "format": "csv", "mediatype": "text/csv",
-                          "encoding": "utf-8", "schema": schema, "rows": rows,
-                          "hash": "sha256:" + package.sha256_file(path), "bytes": os.path.getsize(path)})
-    _geojson(station_table if not station_table.is_empty() else pl.DataFrame(
+        resources.append(package.file_resource(directory, filename, name, "csv", "text/csv", encoding="utf-8",
+                                               schema=schema, rows=rows))
+    columnar.write_geojson(station_table if not station_table.is_empty() else pl.DataFrame(
         schema={"station_id": pl.String, "latitude": pl.Float64, "longitude": pl.Float64}),
         os.path.join(directory, "stationen.geojson"),
         [c for c in ("station_id", "location_id", "source", "sensor_type", "phenomena", "first_seen",
-                     "last_seen", "positions") if c in station_table.columns] or ["station_id"])
+                     "last_seen", "positions") if c in station_table.columns] or ["station_id"], id_column=None)
+    geo = ["stationen.geojson"]
     if hot is not None and hot.height:
-        _geojson(hot.filter(pl.col("date") == hot["date"].max()), os.path.join(directory, "hitzeinseln.geojson"),
-                 ["date", "station_id", "temperature_mean", "network_median", "anomaly_k", "hotspot"])
-    geo = [f for f in ("stationen.geojson", "hitzeinseln.geojson") if os.path.exists(os.path.join(directory, f))]
-    for filename in geo:
-        path = os.path.join(directory, filename)
-        resources.append({"name": filename.replace(".geojson", "-geojson"), "path": filename, "format": "geojson",
-                          "mediatype": "application/geo+json", "hash": "sha256:" + package.sha256_file(path)})
-    descriptor = {"name": dataset_name(source, config), "title": config.get("title", source), "version": version,
-                  "created": now.isoformat(timespec="seconds"),
-                  "licenses": [{"name": config.get("licence", "odbl")}],
-                  "sources": [{"title": config.get("title", source), "path": config["url"]}],
-                  "resources": resources}
-    with open(os.path.join(directory, "datapackage.json"), "w", encoding="utf-8") as f:
-        json.dump(descriptor, f, ensure_ascii=False, indent=2)
+        columnar.write_geojson(hot.filter(pl.col("date") == hot["date"].max()),
+                               os.path.join(directory, "hitzeinseln.geojson"),
+                               ["date", "station_id", "temperature_mean", "network_median", "anomaly_k", "hotspot"],
+                               id_column=None)
+        geo.append("hitzeinseln.geojson")
+    resources += [package.file_resource(directory, filename, filename.replace(".geojson", "-geojson"), "geojson",
+                                        "application/geo+json") for filename in geo]
+    package.write_descriptor(directory, dataset_name(source, config), config.get("title", source), version,
+                             config.get("licence", "odbl"),
+                             [{"title": config.get("title", source), "path": config["url"]}], resources, created=now)
     errors = []
     for name, *_ in TABLES:
         errors += [dict(e, table=name) for e in

@@ -81,8 +81,7 @@ def build(source: str, config: dict, directory: str, version: str) -> dict[str, 
     schema = package.table_schema("trees", config.get("extent"))
     descriptor = package.write_trees(
         directory, f"baumkataster-{source}", config.get("title", source), trees, schema,
-        {"name": config.get("licence", ""), "path": f"http://dcat-ap.de/def/licenses/{config.get('licence', '')}",
-         "title": config.get("attribution", "")},
+        config.get("licence"), config.get("attribution", ""),
         [{"title": config.get("title", source), "path": config["url"]}], version)
     rows = trees.height
     del trees  # the validation processes need the memory more than this frame
