@@ -23,6 +23,7 @@ from .ogc import WFS, WMS, with_params
 from .publish import EU
 
 REQUIRED = ("organization",)
+MANY_UNITS = True  # one dataset per layer; layers come and go
 # Access constraints as services write them → our licence ids.
 LICENCES = [
     (r"dl-de/by-2[-.]0|datenlizenz deutschland\W+namensnennung\W+(version )?2\.0", "dl-by-de/2.0"),

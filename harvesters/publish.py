@@ -22,6 +22,7 @@ from etl.package import sha256_file
 
 EU = "http://publications.europa.eu/resource/authority/"
 CHANGE_LABELS = {"new": "neu", "removed": "entfernt", "changed": "geändert"}
+WITHDRAWN = "zurückgezogen"  # harvest_status of a dataset whose source no longer has it
 PLAN = "publish.json"  # written by each harvester's build step beside datapackage.json
 # Files that differ on every run even when the data does not.
 VOLATILE = {"datapackage.json"}
@@ -107,9 +108,28 @@ def _published_rows(ckan, resource: Optional[dict], token: Optional[str]) -> lis
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def _upsert_resource(ckan, pkg: dict, spec: dict, path: str) -> bool:
-    digest = "sha256:" + sha256_file(path)
-    existing = next((r for r in pkg.get("resources", []) if r.get("name") == spec["name"]), None)
+def _resource(pkg: dict, name: str) -> Optional[dict]:
+    return next((r for r in pkg.get("resources", []) if r.get("name") == name), None)
+
+
+def _same_link(published: Optional[dict], spec: dict) -> bool:
+    return published is not None and all(published.get(k) == v for k, v in spec.items())
+
+
+class _Digests(dict):
+    """sha256 of each file of the package, computed once per publication
+    (the change check and the upload both need it)."""
+    def __init__(self, directory: str):
+        super().__init__()
+        self.directory = directory
+
+    def __missing__(self, name: str) -> str:
+        self[name] = "sha256:" + sha256_file(os.path.join(self.directory, name))
+        return self[name]
+
+
+def _upsert_resource(ckan, pkg: dict, spec: dict, path: str, digest: str) -> bool:
+    existing = _resource(pkg, spec["name"])
     if existing and existing.get("hash") == digest:
         return False
     with open(path, "rb") as f:
@@ -123,8 +143,8 @@ def _upsert_resource(ckan, pkg: dict, spec: dict, path: str) -> bool:
 
 
 def _upsert_link(ckan, pkg: dict, spec: dict) -> bool:
-    existing = next((r for r in pkg.get("resources", []) if r.get("name") == spec["name"]), None)
-    if existing and all(existing.get(k) == v for k, v in spec.items()):
+    existing = _resource(pkg, spec["name"])
+    if _same_link(existing, spec):
         return False
     if existing:
         ckan.action.resource_patch(id=existing["id"], **spec)
@@ -133,19 +153,14 @@ def _upsert_link(ckan, pkg: dict, spec: dict) -> bool:
     return True
 
 
-def _unchanged(pkg: dict, plan: dict, package_dir: str) -> bool:
-    by_name = {r.get("name"): r for r in pkg.get("resources", [])}
+def _unchanged(pkg: dict, plan: dict, digests: _Digests) -> bool:
     for spec in plan["files"]:
         if spec["name"] in VOLATILE or (plan["changes"] and spec["name"] == plan["changes"]["file"]):
             continue
-        published = by_name.get(spec["name"])
-        if not published or published.get("hash") != "sha256:" + sha256_file(os.path.join(package_dir, spec["name"])):
+        published = _resource(pkg, spec["name"])
+        if not published or published.get("hash") != digests[spec["name"]]:
             return False
-    for spec in plan["links"]:
-        published = by_name.get(spec["name"])
-        if not published or any(published.get(k) != v for k, v in spec.items()):
-            return False
-    return True
+    return all(_same_link(_resource(pkg, spec["name"]), spec) for spec in plan["links"])
 
 
 def _empty(value: Any) -> bool:
@@ -172,7 +187,7 @@ def _metadata_changed(pkg: dict, wanted: dict) -> bool:
 
 def _write_changes(ckan, pkg: dict, plan: dict, package_dir: str, token: Optional[str]) -> dict[str, int]:
     spec = plan["changes"]
-    published = next((r for r in pkg.get("resources", []) if r.get("name") == spec["table"]), None)
+    published = _resource(pkg, spec["table"])
     with open(os.path.join(package_dir, spec["table"]), encoding="utf-8") as f:
         new_rows = list(csv.DictReader(f))
     diff, counts = changes(_published_rows(ckan, published, token), new_rows, dt.date.today().isoformat(),
@@ -198,7 +213,8 @@ def publish(ckan, source: str, config: dict, package_dir: str, token: Optional[s
         pkg = ckan.action.package_create(**wanted)
         first = True
     withdrawn = pkg.get("harvest_status") == WITHDRAWN
-    same_data = not first and not withdrawn and _unchanged(pkg, plan, package_dir)
+    digests = _Digests(package_dir)
+    same_data = not first and not withdrawn and _unchanged(pkg, plan, digests)
     if same_data and not _metadata_changed(pkg, wanted):
         return {"dataset": pkg["name"], "changed": False, "summary": "unverändert"}
     if same_data:
@@ -207,17 +223,14 @@ def publish(ckan, source: str, config: dict, package_dir: str, token: Optional[s
         counts = _write_changes(ckan, pkg, plan, package_dir, token) if plan["changes"] else {}
         text = summary(counts, first, plan.get("note", ""))
     for spec in plan["files"]:
-        _upsert_resource(ckan, pkg, spec, os.path.join(package_dir, spec["name"]))
+        _upsert_resource(ckan, pkg, spec, os.path.join(package_dir, spec["name"]), digests[spec["name"]])
     for spec in plan["links"]:
         _upsert_link(ckan, pkg, spec)
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    now = timestamp()
     ckan.action.package_patch(id=pkg["id"], **{k: v for k, v in wanted.items() if k != "name"},
                               last_successful_update=now, harvest_status="ok",
                               harvest_message=text, harvest_time=now)
     return {"dataset": pkg["name"], "changed": True, "summary": text, "counts": counts}
-
-
-WITHDRAWN = "zurückgezogen"
 
 
 def harvested_datasets(ckan, prefix: str, source_system: str) -> list[str]:
@@ -235,6 +248,16 @@ def harvested_datasets(ckan, prefix: str, source_system: str) -> list[str]:
             return found
 
 
+def timestamp() -> str:
+    """Now in UTC, as the harvesters write it (runs.jsonl, harvest_time)."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _mark(ckan, dataset: str, status: str, message: str) -> None:
+    ckan.action.package_patch(id=dataset, harvest_status=status, harvest_message=message[:1000],
+                              harvest_time=timestamp())
+
+
 def withdraw(ckan, dataset: str, message: str) -> bool:
     """Mark a dataset whose source is gone: stewards see it, nothing is deleted."""
     import ckanapi
@@ -244,8 +267,7 @@ def withdraw(ckan, dataset: str, message: str) -> bool:
         return False
     if pkg.get("harvest_status") == WITHDRAWN:
         return False
-    ckan.action.package_patch(id=dataset, harvest_status=WITHDRAWN, harvest_message=message[:1000],
-                              harvest_time=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    _mark(ckan, dataset, WITHDRAWN, message)
     return True
 
 
@@ -253,8 +275,6 @@ def report_failure(ckan, dataset: str, message: str) -> None:
     """Show a failed run on the dataset (if it exists); its data stays."""
     import ckanapi
     try:
-        ckan.action.package_patch(id=dataset, harvest_status="fehlgeschlagen",
-                                  harvest_message=message[:1000],
-                                  harvest_time=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        _mark(ckan, dataset, "fehlgeschlagen", message)
     except ckanapi.NotFound:
         pass

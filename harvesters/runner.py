@@ -26,7 +26,9 @@ DEFAULT_CONFIG = os.path.join(os.path.dirname(__file__), "sources.yaml")
 # Each kind is a module with REQUIRED (config keys), units(source, config) →
 # [(unit, config)] (one dataset each), dataset_name(unit, config) and
 # build(unit, config, directory, version) → facts, writing a valid package
-# and its publish.json. A new kind of source is one such module.
+# and its publish.json. A kind whose units come and go (the layers of a
+# service) also has MANY_UNITS = True and source_system(config), so that
+# vanished units can be withdrawn. A new kind of source is one such module.
 KINDS = {"tree_register": trees, "ogc_service": gis, "sensor_feed": sensors}
 
 
@@ -109,7 +111,7 @@ def run_source(name: str, config: dict, out: str, ckan=None, token=None,
             publish.report_failure(ckan, KINDS[config["kind"]].dataset_name(name, config), entry["message"])
         except Exception:
             log.exception("could not show the failure of %s on its dataset", name)
-    entry["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    entry["finished"] = publish.timestamp()
     log.info("source=%s status=%s message=%s", name, entry["status"], entry["message"])
     return entry
 
@@ -125,7 +127,7 @@ def _known_units(out: str, source: str) -> dict[str, str]:
 def _run_units(source: str, config: dict, out: str, ckan, token, dry_run: bool) -> list[dict[str, Any]]:
     """Every unit (dataset) of one source; units that vanished are withdrawn."""
     kind = KINDS[config["kind"]]
-    now = lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")  # noqa: E731
+    now = publish.timestamp
     known = _known_units(out, source)
     try:
         units = kind.units(source, config)
@@ -140,18 +142,21 @@ def _run_units(source: str, config: dict, out: str, ckan, token, dry_run: bool) 
                     log.exception("could not show the failure on %s", dataset)
         return [{"source": source, "started": now(), "status": "failed", "message": message, "finished": now()}]
     entries = [run_source(unit, unit_config, out, ckan, token, dry_run) for unit, unit_config in units]
+    if not getattr(kind, "MANY_UNITS", False):
+        return entries
     current = {unit: kind.dataset_name(unit, unit_config) for unit, unit_config in units}
-    if ckan is not None and not dry_run and units != [(source, config)]:
+    if ckan is not None and not dry_run:
         # What the portal holds from this source counts too: a lost output folder
         # must not let a vanished layer stay "ok" for ever.
         try:
             for name in publish.harvested_datasets(ckan, kind.dataset_name(source, config) + "-",
-                                                   config.get("wfs") or config.get("wms") or config.get("url")):
+                                                   kind.source_system(config)):
                 if name not in known.values():
                     known[name] = name
         except Exception:
             log.exception("could not list the datasets of %s on the portal", source)
-    gone = {unit: name for unit, name in known.items() if name not in set(current.values())}
+    live = set(current.values())
+    gone = {unit: name for unit, name in known.items() if name not in live}
     for unit in sorted(gone):
         message = f"{unit}: nicht mehr in der Quelle {source} enthalten; zurückgezogen, nicht gelöscht"
         entry = {"source": unit, "started": now(), "status": "withdrawn", "message": message, "finished": now()}
@@ -162,7 +167,7 @@ def _run_units(source: str, config: dict, out: str, ckan, token, dry_run: bool) 
                 log.exception("could not mark %s as withdrawn", gone[unit])
         log.info("source=%s status=withdrawn message=%s", unit, message)
         entries.append(entry)
-    if not dry_run and units != [(source, config)]:
+    if not dry_run:
         with open(os.path.join(out, f"{source}.units.json"), "w", encoding="utf-8") as f:
             json.dump(current, f, ensure_ascii=False, indent=1)
     return entries
