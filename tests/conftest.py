@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+from .loopback import serve
+
 
 # Plugins whose tables must exist whatever a test enables: the CLI loads the
 # full stack of test.ini even where a test runs with fewer plugins.
@@ -50,3 +52,11 @@ def reset_db(reset_db):
 @pytest.fixture(autouse=True)
 def load_standard_plugins(with_plugins):
     yield
+
+
+@pytest.fixture(scope="module")
+def loopback():
+    """A data provider's web server on loopback: (routes a test fills, base URL)."""
+    routes: dict = {}
+    with serve(routes) as base:
+        yield routes, base

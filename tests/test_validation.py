@@ -9,7 +9,6 @@ from ckan.lib.jobs import Worker
 from ckan.tests import factories, helpers
 import ckan.logic as logic
 
-from .loopback import serve
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index", "clean_queues", "with_test_worker")
 
@@ -24,14 +23,6 @@ def german_rows(n, bad=()):
     return "".join(rows)
 
 
-@pytest.fixture(scope="module")
-def provider():
-    """A data provider's server on loopback, serving what a test puts in files."""
-    files: dict = {}
-    with serve(files) as base:
-        yield files, base
-
-
 @pytest.fixture
 def admin():
     return factories.Sysadmin()
@@ -44,8 +35,8 @@ def dataset(admin):
                                title="Bäume", notes="Alle Bäume", owner_org=org["id"])
 
 
-def add_link(admin, dataset, provider, path, body, ctype="text/csv", **fields):
-    files, base = provider
+def add_link(admin, dataset, loopback, path, body, ctype="text/csv", **fields):
+    files, base = loopback
     files[path] = (body if isinstance(body, bytes) else body.encode("utf-8"), ctype)
     return helpers.call_action("resource_create", {"user": admin["name"]}, package_id=dataset["id"],
                                url=base + path, **fields)
@@ -59,8 +50,8 @@ def report(resource):
     return helpers.call_action("resource_validation_show", resource_id=resource["id"])
 
 
-def test_german_csv_windows_1252_semicolons_decimal_commas(admin, dataset, provider):
-    res = add_link(admin, dataset, provider, "/baeume.csv",
+def test_german_csv_windows_1252_semicolons_decimal_commas(admin, dataset, loopback):
+    res = add_link(admin, dataset, loopback, "/baeume.csv",
                    (HEADER + german_rows(40)).encode("cp1252"), format="CSV")
     assert report(res)["status"] == "pending"
     validate()
@@ -75,8 +66,8 @@ def test_german_csv_windows_1252_semicolons_decimal_commas(admin, dataset, provi
     assert pkg["validation_status"] == "valid"
 
 
-def test_errors_are_reported_by_row_field_and_type(admin, dataset, provider):
-    res = add_link(admin, dataset, provider, "/fehler.csv", HEADER + german_rows(40, bad=(17, 33)),
+def test_errors_are_reported_by_row_field_and_type(admin, dataset, loopback):
+    res = add_link(admin, dataset, loopback, "/fehler.csv", HEADER + german_rows(40, bad=(17, 33)),
                    format="CSV")
     validate()
     result = report(res)
@@ -88,8 +79,8 @@ def test_errors_are_reported_by_row_field_and_type(admin, dataset, provider):
     assert helpers.call_action("package_show", id=dataset["id"])["validation_status"] == "invalid"
 
 
-def test_utf8_bom_is_not_part_of_the_first_column(admin, dataset, provider):
-    res = add_link(admin, dataset, provider, "/bom.csv",
+def test_utf8_bom_is_not_part_of_the_first_column(admin, dataset, loopback):
+    res = add_link(admin, dataset, loopback, "/bom.csv",
                    b"\xef\xbb\xbf" + (HEADER + german_rows(5)).encode("utf-8"), format="CSV")
     validate()
     result = report(res)
@@ -117,14 +108,14 @@ def test_excel_against_its_table_schema(admin, dataset, create_with_upload, tmp_
     assert result["schema_origin"] == "resource" and not result["inferred_schema"]
 
 
-def test_constraints_of_the_table_schema(admin, dataset, provider):
+def test_constraints_of_the_table_schema(admin, dataset, loopback):
     schema = {"fields": [{"name": "baumnummer", "type": "integer", "constraints": {"unique": True}},
                          {"name": "gattung", "type": "string", "constraints": {"required": True}},
                          {"name": "höhe", "type": "number", "decimalChar": ",",
                           "constraints": {"maximum": 20}},
                          {"name": "umfang", "type": "integer"}]}
     body = HEADER + "1;Linde;12,5;100\n1;;25,0;100\n"
-    res = add_link(admin, dataset, provider, "/regeln.csv", body, format="CSV",
+    res = add_link(admin, dataset, loopback, "/regeln.csv", body, format="CSV",
                    table_schema=json.dumps(schema))
     validate()
     result = report(res)
@@ -133,13 +124,13 @@ def test_constraints_of_the_table_schema(admin, dataset, provider):
     assert kinds.get("constraint-error") == 2 and kinds.get("unique-error") == 1
 
 
-def test_geojson_with_a_broken_geometry(admin, dataset, provider):
+def test_geojson_with_a_broken_geometry(admin, dataset, loopback):
     collection = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"id": 1},
          "geometry": {"type": "Point", "coordinates": [11.58, 50.93]}},
         {"type": "Feature", "properties": {"id": 2}, "geometry": {"type": "Polygon", "coordinates": [
             [[11.59, 50.91], [11.61, 50.93], [11.61, 50.91], [11.59, 50.93], [11.59, 50.91]]]}}]}
-    res = add_link(admin, dataset, provider, "/flaechen.geojson", json.dumps(collection),
+    res = add_link(admin, dataset, loopback, "/flaechen.geojson", json.dumps(collection),
                    ctype="application/geo+json", format="GeoJSON")
     validate()
     result = report(res)
@@ -153,9 +144,9 @@ def test_geojson_with_a_broken_geometry(admin, dataset, provider):
      "web page"),
     ("/bild.bin", bytes(range(256)) * 40, "application/octet-stream", {"format": ""}, ""),
 ], ids=["html-instead-of-csv", "binary"])
-def test_what_is_not_a_table_gets_a_clear_report(admin, dataset, provider, path, body, ctype, fields,
+def test_what_is_not_a_table_gets_a_clear_report(admin, dataset, loopback, path, body, ctype, fields,
                                                  reason):
-    res = add_link(admin, dataset, provider, path, body, ctype=ctype, **fields)
+    res = add_link(admin, dataset, loopback, path, body, ctype=ctype, **fields)
     validate()
     result = report(res)
     assert result["status"] == "error", result
@@ -163,8 +154,8 @@ def test_what_is_not_a_table_gets_a_clear_report(admin, dataset, provider, path,
     assert helpers.call_action("package_show", id=dataset["id"])["validation_status"] == "error"
 
 
-def test_missing_link_is_reported(admin, dataset, provider):
-    _, base = provider
+def test_missing_link_is_reported(admin, dataset, loopback):
+    _, base = loopback
     res = helpers.call_action("resource_create", {"user": admin["name"]}, package_id=dataset["id"],
                               url=base + "/weg.csv", format="CSV")
     validate()
@@ -173,8 +164,8 @@ def test_missing_link_is_reported(admin, dataset, provider):
 
 
 @pytest.mark.ckan_config("ckanext.jena.validation.max_size_mb", "0")
-def test_files_over_the_size_limit_are_not_read(admin, dataset, provider):
-    res = add_link(admin, dataset, provider, "/gross.csv", HEADER + german_rows(5), format="CSV")
+def test_files_over_the_size_limit_are_not_read(admin, dataset, loopback):
+    res = add_link(admin, dataset, loopback, "/gross.csv", HEADER + german_rows(5), format="CSV")
     validate()
     result = report(res)
     assert result["status"] == "error" and "0 MB" in result["message"]
@@ -187,8 +178,8 @@ def test_non_tabular_formats_are_not_queued(admin, dataset):
         report(res)
 
 
-def test_auth_read_for_viewers_rerun_for_editors(admin, dataset, provider):
-    res = add_link(admin, dataset, provider, "/a.csv", HEADER + german_rows(3), format="CSV")
+def test_auth_read_for_viewers_rerun_for_editors(admin, dataset, loopback):
+    res = add_link(admin, dataset, loopback, "/a.csv", HEADER + german_rows(3), format="CSV")
     validate()
     anonymous = {"user": "", "ignore_auth": False}
     assert helpers.call_action("resource_validation_show", anonymous, resource_id=res["id"])["status"] == "valid"
@@ -205,8 +196,8 @@ def test_auth_read_for_viewers_rerun_for_editors(admin, dataset, provider):
 
 
 @pytest.mark.ckan_config("ckanext.jena.validation.block_invalid", "true")
-def test_block_invalid_keeps_the_dataset_private(admin, dataset, provider):
-    add_link(admin, dataset, provider, "/b.csv", HEADER + german_rows(30, bad=(5,)), format="CSV")
+def test_block_invalid_keeps_the_dataset_private(admin, dataset, loopback):
+    add_link(admin, dataset, loopback, "/b.csv", HEADER + german_rows(30, bad=(5,)), format="CSV")
     validate()
     pkg = helpers.call_action("package_show", id=dataset["id"])
     assert pkg["private"] is True and pkg["validation_status"] == "invalid"
@@ -215,8 +206,8 @@ def test_block_invalid_keeps_the_dataset_private(admin, dataset, provider):
     assert "private" in err.value.error_dict
 
 
-def test_report_page_badge_and_adopting_the_inferred_schema(app, admin, dataset, provider):
-    res = add_link(admin, dataset, provider, "/c.csv", HEADER + german_rows(30, bad=(9,)), format="CSV")
+def test_report_page_badge_and_adopting_the_inferred_schema(app, admin, dataset, loopback):
+    res = add_link(admin, dataset, loopback, "/c.csv", HEADER + german_rows(30, bad=(9,)), format="CSV")
     validate()
     html = app.get(f"/dataset/baeume/resource/{res['id']}").body
     assert "Validierung" in html and "ungültig" in html
@@ -251,22 +242,22 @@ def test_old_excel_format(admin, dataset, create_with_upload, tmp_path):
     assert result["status"] == "valid" and result["row_count"] == 5
 
 
-def test_latin1_file_with_bytes_windows_1252_lacks(admin, dataset, provider):
+def test_latin1_file_with_bytes_windows_1252_lacks(admin, dataset, loopback):
     # 0x81 is undefined in Windows-1252: such a file can only be Latin-1.
     body = (HEADER + german_rows(5)).encode("latin-1") + "6;Linde;7,5;99\n".encode("latin-1") + b""
     body = body.replace(b"Ahorn", b"Ahorn\x81")
-    res = add_link(admin, dataset, provider, "/latin1.csv", body, format="CSV")
+    res = add_link(admin, dataset, loopback, "/latin1.csv", body, format="CSV")
     validate()
     result = report(res)
     assert result["status"] == "valid" and result["source"]["encoding"] == "latin-1"
 
 
-def test_a_job_that_times_out_is_reported_not_left_pending(admin, dataset, provider):
+def test_a_job_that_times_out_is_reported_not_left_pending(admin, dataset, loopback):
     from rq.job import Job
     from rq.timeouts import JobTimeoutException
     from ckan.lib.redis import connect_to_redis
     from ckanext.jena.validation import job as validation_job
-    res = add_link(admin, dataset, provider, "/langsam.csv", HEADER + german_rows(3), format="CSV")
+    res = add_link(admin, dataset, loopback, "/langsam.csv", HEADER + german_rows(3), format="CSV")
     assert report(res)["status"] == "pending"
     rq_job = Job.create(validation_job.validate_resource, args=[res["id"]], connection=connect_to_redis())
     validation_job.on_failure(rq_job, None, JobTimeoutException, JobTimeoutException("600 s"), None)

@@ -6,7 +6,6 @@ import pytest
 
 from harvesters import runner
 
-from ..loopback import serve
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAMPLES = os.path.join(ROOT, "harvesters", "samples")
@@ -17,16 +16,9 @@ def sample(name):
         return f.read()
 
 
-@pytest.fixture(scope="module")
-def server():
-    routes: dict = {}
-    with serve(routes) as base:
-        yield routes, base
-
-
 @pytest.fixture
-def sources(server):
-    routes, base = server
+def sources(loopback):
+    routes, base = loopback
     routes.clear()
     routes["/jena.csv"] = (sample("jena_baumkataster.csv"), "text/csv; charset=windows-1252", 0)
     routes["/leipzig.csv"] = (sample("leipzig_baeume.csv"), "text/csv", 0)

@@ -23,8 +23,8 @@ NOW = END.replace(tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture
-def source(server):  # the loopback server of conftest.py
-    routes, base = server
+def source(loopback):
+    routes, base = loopback
     routes.clear()
     config = copy.deepcopy(runner.load_config()["jena-luftdaten"])
     config.update(url=base + "/data.json", timeout=1, attempts=2, backoff=0.01, now=NOW.isoformat())
