@@ -80,11 +80,16 @@ def download(source: str, url: str, expect: str, timeout: float = 30, attempts: 
     raise SourceError(last)
 
 
+def get(source: str, url: str, expect: str, config: dict) -> bytes:
+    """download() with the source's settings: timeout, attempts, backoff, max_wait."""
+    return download(source, url, expect, timeout=config.get("timeout", 30), attempts=config.get("attempts", 3),
+                    backoff=config.get("backoff", 2.0), max_wait=config.get("max_wait", 120.0))
+
+
 def get_json(source: str, url: str, config: dict):
     """A JSON document from `url`; anything else is a SourceError naming both."""
     import json
-    data = download(source, url, "json", timeout=config.get("timeout", 30), attempts=config.get("attempts", 3),
-                    backoff=config.get("backoff", 2.0), max_wait=config.get("max_wait", 120.0))
+    data = get(source, url, "json", config)
     try:
         return json.loads(data)
     except ValueError as e:

@@ -10,20 +10,15 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import json
-import logging
 import math
-import time
 import urllib.parse
 from typing import Any, Iterator, Optional
 
-import requests
 from lxml import etree
 
 from etl import gml
 
-from .fetch import SourceError, download
-
-log = logging.getLogger(__name__)
+from .fetch import SourceError, get
 
 
 def with_params(url: str, **params: str) -> str:
@@ -57,9 +52,7 @@ def exception_text(data: bytes) -> Optional[str]:
 
 
 def capabilities(source: str, url: str, service: str, version: str, config: dict) -> tuple[bytes, str]:
-    raw = download(source, with_params(url, SERVICE=service, REQUEST="GetCapabilities", VERSION=version),
-                   "xml", timeout=config.get("timeout", 30), attempts=config.get("attempts", 3),
-                   backoff=config.get("backoff", 2.0))
+    raw = get(source, with_params(url, SERVICE=service, REQUEST="GetCapabilities", VERSION=version), "xml", config)
     problem = exception_text(raw)
     if problem:
         raise SourceError(f"{source}: the {service} answered GetCapabilities with an exception: {problem}")
@@ -77,6 +70,13 @@ def _contact(provider) -> dict[str, str]:
     out = {"name": getattr(contact, "name", None) or getattr(contact, "organization", None)
            or getattr(provider, "name", None) or "", "email": getattr(contact, "email", None) or ""}
     return {k: v for k, v in out.items() if v}
+
+
+def _info(service) -> dict[str, Any]:
+    """What a WFS or WMS says of itself: contact, access constraints, fees, title."""
+    ident = service.identification
+    return {"contact": _contact(service.provider), "access": getattr(ident, "accessconstraints", None) or "",
+            "fees": getattr(ident, "fees", None) or "", "title": getattr(ident, "title", None) or ""}
 
 
 class WFS:
@@ -99,9 +99,7 @@ class WFS:
             self.layers[typename.rpartition(":")[2]] = meta
 
     def info(self) -> dict[str, Any]:
-        ident = self.service.identification
-        return {"contact": _contact(self.service.provider), "access": getattr(ident, "accessconstraints", None) or "",
-                "fees": getattr(ident, "fees", None) or "", "title": getattr(ident, "title", None) or ""}
+        return _info(self.service)
 
     def schema(self, layer: str) -> dict[str, str]:
         from owslib.feature.schema import get_schema
@@ -126,37 +124,15 @@ class WFS:
         return "gml", ""  # the server's default (GML)
 
     def _get(self, layer: str, srs: str, fmt: str, start: Optional[int], count: int) -> bytes:
-        """One GetFeature request with retries; the whole answer as bytes."""
-        attempts, backoff = self.config.get("attempts", 3), self.config.get("backoff", 2.0)
-        last = ""
-        for attempt in range(1, attempts + 1):
-            try:
-                resp = self.service.getfeature(typename=[self.layers[layer].id], srsname=srs, maxfeatures=count,
-                                               outputFormat=fmt or None, startindex=start)
-                return resp.read()
-            except requests.Timeout:
-                last = f"did not answer within {self.config.get('timeout', 30):g} s"
-            except requests.ConnectionError as e:
-                last = f"cannot connect ({type(e).__name__})"
-            except requests.HTTPError as e:
-                code = e.response.status_code if e.response is not None else 0
-                last = f"HTTP {code}"
-                if 400 <= code < 500 and code != 429:
-                    break
-            except Exception as e:  # OWSLib's ServiceException and others
-                raise SourceError(f"{self.source}: GetFeature for layer {layer} failed: {type(e).__name__}: {e}")
-            if attempt < attempts:
-                log.warning("%s: GetFeature %s %s (attempt %d of %d), retrying", self.source, layer, last,
-                            attempt, attempts)
-                time.sleep(backoff ** (attempt - 1))
-        raise SourceError(f"{self.source}: GetFeature for layer {layer} {last}")
+        """One GetFeature request (URL by OWSLib; timeouts, retries, 429 and HTML by fetch.get)."""
+        url = self.service.getGETGetFeatureRequest(typename=[self.layers[layer].id], srsname=srs,
+                                                   maxfeatures=count, outputFormat=fmt or None, startindex=start)
+        return get(self.source, url, "json" if "json" in fmt.lower() else "xml", self.config)
 
     def _parse(self, layer: str, data: bytes, kind: str) -> list:
         problem = exception_text(data)
         if problem:
             raise SourceError(f"{self.source}: the WFS answered GetFeature for layer {layer} with an exception: {problem}")
-        if data[:512].lstrip().lower().startswith((b"<!doctype html", b"<html")):
-            raise SourceError(f"{self.source}: GetFeature for layer {layer} returned an HTML page")
         if kind == "geojson":
             try:
                 doc = json.loads(data)
@@ -219,9 +195,7 @@ class WMS:
                        if name and not getattr(meta, "children", None)}
 
     def info(self) -> dict[str, Any]:
-        ident = self.service.identification
-        return {"contact": _contact(self.service.provider), "access": getattr(ident, "accessconstraints", None) or "",
-                "fees": getattr(ident, "fees", None) or "", "title": getattr(ident, "title", None) or ""}
+        return _info(self.service)
 
     def getmap_url(self, layer: str, bbox: list[float], width: int = 800) -> str:
         """A GetMap link in WGS 84. WMS 1.3.0 with EPSG:4326 wants lat/lon in BBOX;
@@ -237,8 +211,7 @@ class WMS:
 
     def preview(self, layer: str, bbox: list[float]) -> bytes:
         url = self.getmap_url(layer, bbox, 600)
-        data = download(self.source, url, "png", timeout=self.config.get("timeout", 30),
-                        attempts=self.config.get("attempts", 3), backoff=self.config.get("backoff", 2.0))
+        data = get(self.source, url, "png", self.config)
         if not data.startswith(b"\x89PNG"):
             problem = exception_text(data) or data[:120].decode("utf-8", "replace")
             raise SourceError(f"{self.source}: GetMap for layer {layer} gave no image: {problem}")

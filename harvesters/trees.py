@@ -12,7 +12,7 @@ from typing import Any
 from etl import columnar, crosswalk, package, validate
 
 from . import publish
-from .fetch import SourceError, download
+from .fetch import SourceError, get
 
 log = logging.getLogger(__name__)
 REQUIRED = ("url", "crs", "columns")
@@ -48,9 +48,7 @@ def metadata(source: str, config: dict) -> dict[str, Any]:
 
 def extract(source: str, config: dict):
     """The source's table, every column as text (a polars DataFrame)."""
-    raw = download(source, config["url"], config.get("format", "csv"),
-                   timeout=config.get("timeout", 30), attempts=config.get("attempts", 3),
-                   backoff=config.get("backoff", 2.0))
+    raw = get(source, config["url"], config.get("format", "csv"), config)
     try:
         text = raw.decode(config.get("encoding", "utf-8"))
     except UnicodeDecodeError as e:
