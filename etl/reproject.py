@@ -38,6 +38,10 @@ def crs_code(name: str) -> str:
     digits = text.rstrip("/").replace("::", ":").rpartition(":")[2].rpartition("/")[2]
     if not digits.isdigit():
         raise ValueError(f"unknown coordinate reference system {name!r}")
+    try:
+        _transformer(f"EPSG:{digits}")  # cached: the transformation is needed anyway
+    except Exception:  # pyproj's CRSError
+        raise ValueError(f"unknown coordinate reference system {name!r} (not in the EPSG register)")
     return f"EPSG:{digits}"
 
 

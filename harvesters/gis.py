@@ -150,7 +150,10 @@ def _features(unit: str, config: dict, wfs: WFS, directory: str) -> tuple[dict, 
     over = _overrides(config)
     offered = _crs_list(meta)
     srs = over.get("srs") or config.get("srs") or (offered[0] if offered else "EPSG:4326")
-    code = crs_code(srs)
+    try:
+        code = crs_code(srs)
+    except ValueError as e:
+        raise SourceError(f"{config['source']}: layer {layer}: {e}")
     kind, fmt = wfs.output_format()
     # GML of WFS 1.1/2.0 follows the CRS definition's axis order (lat/lon for
     # EPSG:4326, northing first for EPSG:3044); GeoJSON and WFS 1.0 are x/y.

@@ -167,6 +167,17 @@ def test_axis_order_of_each_crs_and_version(mapserver, tmp_path, version, name, 
         assert got[fid]["geometry"]["coordinates"] == pytest.approx([lon, lat], abs=tolerance)
 
 
+def test_an_unknown_crs_fails_that_layer_with_a_clear_error(mapserver, tmp_path):
+    base, _ = mapserver
+    config = service(base, include=["spielplaetze", "stadtteile"], wms=None,
+                     layers={"spielplaetze": {"srs": "EPSG:9999"}})
+    results = harvest(config, tmp_path)
+    assert results["geodaten-jena-spielplaetze"]["message"] == (
+        "geodaten-jena: layer spielplaetze: unknown coordinate reference system 'EPSG:9999' "
+        "(not in the EPSG register)")
+    assert results["geodaten-jena-stadtteile"]["status"] == "ok"
+
+
 def test_a_server_that_swaps_geojson_axes_is_caught(tmp_path):
     box = [11.5, 50.85, 11.7, 51.0]
     writer = LayerWriter(str(tmp_path), "t", ["name"], "EPSG:4326", yx=False, bbox=box)
