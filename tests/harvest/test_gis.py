@@ -110,8 +110,8 @@ def test_each_layer_becomes_a_valid_documented_package(mapserver, tmp_path):
     assert dataset["title"] == "Spielplätze" and dataset["license_id"] == "dl-by-de/2.0"
     assert dataset["theme"] == ["http://publications.europa.eu/resource/authority/data-theme/SOCI"]
     assert dataset["contact"] == [{"name": "Fachdienst Geoinformation", "email": "geodaten@jena.example"}]
-    w, s, e, n = json.loads(dataset["spatial"])["coordinates"][0][2] + json.loads(dataset["spatial"])["coordinates"][0][0]
-    assert 11.4 < w < 11.8 and 50.8 < s < 51.1
+    (w, s), _, (e, n), *_ = json.loads(dataset["spatial"])["coordinates"][0]
+    assert 11.4 < w < e < 11.8 and 50.8 < s < n < 51.1
     assert {link["format"] for link in plan["links"]} == {"WFS_SRVC", "WMS_SRVC"}
     wfs_link = next(link for link in plan["links"] if link["format"] == "WFS_SRVC")
     assert "Koordinatensysteme: EPSG:25832, EPSG:4326, EPSG:3044, EPSG:31468" in wfs_link["description"]
