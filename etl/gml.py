@@ -12,6 +12,8 @@ from typing import IO, Any, Iterator, Optional
 
 from lxml import etree
 
+from . import safexml
+
 MEMBERS = {"featureMember", "member", "featureMembers"}
 GML_NS = ("http://www.opengis.net/gml", "http://www.opengis.net/gml/3.2")
 
@@ -103,7 +105,7 @@ def _feature(el) -> tuple[Optional[str], dict[str, Any], Optional[dict]]:
 
 def features(stream: IO[bytes]) -> Iterator[tuple[Optional[str], dict[str, Any], Optional[dict]]]:
     try:
-        for _, el in etree.iterparse(stream, events=("end",), huge_tree=True):
+        for _, el in safexml.iterparse(stream, events=("end",), huge_tree=True):
             parent = el.getparent()
             if parent is not None and _local(parent.tag) in MEMBERS and not _is_gml(el):
                 yield _feature(el)

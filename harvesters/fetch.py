@@ -1,73 +1,109 @@
-"""Downloading a source: retries with backoff, timeouts, clear errors.
+"""Downloading a source: the one outbound client (etl.http) with the
+harvesters' policy on top — retries with backoff, 429 Retry-After, an HTML
+page where data was expected, bounded and same-origin paging.
 
-Every error names the source and the problem (down, slow, HTTP status, an
-HTML page where data was expected).
+Every error names the source and the problem. Which internal addresses a
+harvest may reach is the operator's choice: JENA_OUTBOUND_ALLOW (space- or
+comma-separated host[:port] / CIDR entries) and a source's `network_allow`
+list; anything else inside the network is refused, on every redirect too.
 """
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
+import json
 import logging
 import os
+import re
 import time
+from typing import Any, Optional
 
-import requests
+from etl.errors import SourceError
+from etl.http import Client, Limits, OutboundError, origin
 
 from .ckan_client import USER_AGENT
 
 log = logging.getLogger(__name__)
+__all__ = ["SourceError", "download", "get", "get_json", "next_page", "client"]
+MAX_BYTES = 1 << 30  # a million trees are ~130 MB; a source may set max_bytes
+MAX_PAGES = 10_000
 
 
-class SourceError(Exception):
-    """A source could not deliver usable data; the message says why."""
+def _option(config: Any, key: str, default: Any) -> Any:
+    """A source's setting, from a dict or a typed config object."""
+    if config is None:
+        return default
+    value = config.get(key) if isinstance(config, dict) else getattr(config, key, None)
+    return default if value is None else value
 
 
-def _retry_after(value: str | None, cap: float) -> float | None:
+def allow_list(config: Any = None) -> list[str]:
+    entries = re.split(r"[\s,]+", os.environ.get("JENA_OUTBOUND_ALLOW", "").strip())
+    return [e for e in entries if e] + list(_option(config, "network_allow", []) or [])
+
+
+def client(config: Any = None) -> Client:
+    return Client(allow=allow_list(config), user_agent=USER_AGENT)
+
+
+def _retry_after(value: Optional[str], cap: float) -> Optional[float]:
     """Seconds from a Retry-After header (seconds or an HTTP date), at most `cap`."""
     if not value:
         return None
     try:
         seconds = float(value)
     except ValueError:
-        import email.utils
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return None
-        import datetime as dt
         seconds = (when - dt.datetime.now(dt.timezone.utc)).total_seconds()
     return max(0.0, min(seconds, cap))
 
 
+def _local_sample(source: str, url: str) -> bytes:
+    # Bundled sample sources (path relative to harvesters/); only ever from the
+    # operator's configuration, never from what a source sends (see next_page).
+    path = os.path.join(os.path.dirname(__file__), url[len("file:"):])  # absolute stays absolute
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise SourceError(f"{source}: cannot read {path}: {e.strerror}")
+
+
 def download(source: str, url: str, expect: str, timeout: float = 30, attempts: int = 3,
-             backoff: float = 2.0, max_wait: float = 120.0) -> bytes:
+             backoff: float = 2.0, max_wait: float = 120.0, max_bytes: int = MAX_BYTES,
+             config: Any = None) -> bytes:
     """The body of `url`. 5xx, timeouts and connection errors are retried with
     backoff; 429 waits as long as the server's Retry-After says (at most
-    `max_wait` seconds) before the next attempt."""
+    `max_wait` seconds). Refused targets and oversized bodies fail at once.
+    `timeout` bounds each attempt as a whole (connect, redirects, body)."""
     if url.startswith("file:"):
-        # Bundled sample sources (path relative to harvesters/).
-        path = os.path.join(os.path.dirname(__file__), url[len("file:"):])  # absolute stays absolute
-        try:
-            with open(path, "rb") as f:
-                return f.read()
-        except OSError as e:
-            raise SourceError(f"{source}: cannot read {path}: {e.strerror}")
+        return _local_sample(source, url)
+    http = client(config)
+    limits = Limits(max_bytes=max_bytes, deadline=timeout, connect_timeout=min(10.0, timeout),
+                    read_timeout=timeout)
     last = None
-    wait: float | None = None
     for attempt in range(1, attempts + 1):
-        wait = None
+        wait: Optional[float] = None
         try:
-            resp = requests.get(url, timeout=timeout, headers={"User-Agent": USER_AGENT})
-        except requests.Timeout:
-            last = f"{source}: {url} did not answer within {timeout:g} s"
-        except requests.ConnectionError as e:
-            last = f"{source}: cannot connect to {url} ({type(e).__name__})"
+            resp = http.get(url, limits=limits)
+        except OutboundError as e:
+            if e.reason in ("refused", "scheme", "too_large", "redirects"):
+                raise SourceError(f"{source}: {e}")
+            if e.reason in ("deadline", "timeout"):
+                last = f"{source}: {url} did not answer within {timeout:g} s"
+            else:
+                last = f"{source}: {e}"
         else:
-            if resp.status_code >= 500 or resp.status_code == 429:
-                last = f"{source}: {url} answered HTTP {resp.status_code}"
-                if resp.status_code == 429:
+            if resp.status >= 500 or resp.status == 429:
+                last = f"{source}: {url} answered HTTP {resp.status}"
+                if resp.status == 429:
                     wait = _retry_after(resp.headers.get("Retry-After"), max_wait)
                     last += " (too many requests" + (f", Retry-After {wait:g} s)" if wait is not None else ")")
-            elif resp.status_code >= 400:
-                raise SourceError(f"{source}: {url} answered HTTP {resp.status_code}")
+            elif resp.status >= 400:
+                raise SourceError(f"{source}: {url} answered HTTP {resp.status}")
             else:
                 ctype = resp.headers.get("Content-Type", "")
                 head = resp.content[:512].lstrip().lower()
@@ -80,17 +116,39 @@ def download(source: str, url: str, expect: str, timeout: float = 30, attempts: 
     raise SourceError(last)
 
 
-def get(source: str, url: str, expect: str, config: dict) -> bytes:
-    """download() with the source's settings: timeout, attempts, backoff, max_wait."""
-    return download(source, url, expect, timeout=config.get("timeout", 30), attempts=config.get("attempts", 3),
-                    backoff=config.get("backoff", 2.0), max_wait=config.get("max_wait", 120.0))
+def get(source: str, url: str, expect: str, config: Any) -> bytes:
+    """download() with the source's settings: timeout, attempts, backoff, max_wait, max_bytes."""
+    return download(source, url, expect, timeout=_option(config, "timeout", 30),
+                    attempts=_option(config, "attempts", 3), backoff=_option(config, "backoff", 2.0),
+                    max_wait=_option(config, "max_wait", 120.0), max_bytes=_option(config, "max_bytes", MAX_BYTES),
+                    config=config)
 
 
-def get_json(source: str, url: str, config: dict):
+def get_json(source: str, url: str, config: Any):
     """A JSON document from `url`; anything else is a SourceError naming both."""
-    import json
     data = get(source, url, "json", config)
     try:
         return json.loads(data)
     except ValueError as e:
         raise SourceError(f"{source}: {url} did not return valid JSON ({e}; starts with {data[:60]!r})")
+
+
+def next_page(source: str, previous: str, following: Optional[str], seen: set, limit: int = MAX_PAGES) -> Optional[str]:
+    """The next page's URL a source sent (SensorThings @iot.nextLink, a
+    `next` link), checked: http(s), the same origin as the page that named it,
+    not seen before in this walk, and no more than `limit` pages. None when
+    there is no next page. `seen` collects the URLs walked (pass one set per walk)."""
+    if not following:
+        return None
+    if origin(following)[0] not in ("http", "https"):
+        raise SourceError(f"{source}: the next-page link {following[:200]!r} is not an http(s) URL; not followed")
+    if origin(following) != origin(previous):
+        raise SourceError(f"{source}: the next-page link {following[:200]!r} leaves {previous.split('?')[0]} "
+                          "for another host; not followed")
+    seen.add(previous)
+    if following in seen:
+        raise SourceError(f"{source}: the next-page link {following[:200]!r} was already followed (a loop); "
+                          "stopped")
+    if len(seen) >= limit:
+        raise SourceError(f"{source}: more than {limit} pages; stopped (raise max_pages if the source is that big)")
+    return following

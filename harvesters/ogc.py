@@ -16,7 +16,7 @@ from typing import Any, Iterator, Optional
 
 from lxml import etree
 
-from etl import gml
+from etl import gml, safexml
 
 from .fetch import SourceError, get
 
@@ -40,8 +40,8 @@ def exception_text(data: bytes) -> Optional[str]:
     if not head.startswith(b"<") or b"Exception" not in data[:2000]:
         return None
     try:
-        root = etree.fromstring(data)
-    except etree.XMLSyntaxError:
+        root = safexml.fromstring(data)
+    except (etree.XMLSyntaxError, safexml.UnsafeXML):
         return None
     if "Exception" not in _local(root.tag):
         return None
@@ -57,7 +57,10 @@ def capabilities(source: str, url: str, service: str, version: str, config: dict
     if problem:
         raise SourceError(f"{source}: the {service} answered GetCapabilities with an exception: {problem}")
     try:
-        root = etree.fromstring(raw)
+        # Checked here before OWSLib parses it with its own (entity-resolving) parser.
+        root = safexml.fromstring(raw)
+    except safexml.UnsafeXML as e:
+        raise SourceError(f"{source}: the {service} capabilities: {e}")
     except etree.XMLSyntaxError as e:
         raise SourceError(f"{source}: the {service} capabilities are not XML ({e})")
     if "Capabilities" not in _local(root.tag):
@@ -102,10 +105,27 @@ class WFS:
         return _info(self.service)
 
     def schema(self, layer: str) -> dict[str, str]:
-        from owslib.feature.schema import get_schema
+        """The layer's properties from DescribeFeatureType: downloaded by
+        fetch.get like every other request (OWSLib's get_schema would fetch it
+        itself, past the outbound guard), read with OWSLib's schema parser."""
+        from owslib.feature import schema as owsschema
         meta = self.layers[layer]
+        url = owsschema._get_describefeaturetype_url(self.url, self.version, meta.id)
+        raw = get(self.source, url, "xml", self.config)
+        problem = exception_text(raw)
+        if problem:
+            raise SourceError(f"{self.source}: DescribeFeatureType for layer {layer} answered with an "
+                              f"exception: {problem}")
         try:
-            described = get_schema(self.url, meta.id, self.version, timeout=self.config.get("timeout", 30))
+            root = safexml.fromstring(raw)
+            element = root.find("./{%s}element" % owsschema.XS_NAMESPACE)
+            if element is None:
+                raise SourceError(f"{self.source}: DescribeFeatureType for layer {layer} gave no schema")
+            complex_type = element.attrib["type"].split(":")[-1]
+            described = owsschema._construct_schema(owsschema._get_elements(complex_type, root),
+                                                    getattr(root, "nsmap", None))
+        except SourceError:
+            raise
         except Exception as e:
             raise SourceError(f"{self.source}: DescribeFeatureType for layer {layer} failed ({type(e).__name__}: {e})")
         if not described:

@@ -60,3 +60,14 @@ def loopback():
     routes: dict = {}
     with serve(routes) as base:
         yield routes, base
+
+
+@pytest.fixture(autouse=True)
+def harvest_sources_on_loopback(request, monkeypatch):
+    """Test sources are loopback servers: the operator's allow-list names them
+    (as bin/run does for the sample map server). Tests of the guard itself
+    mark themselves `outbound_strict` and get the production default."""
+    if request.node.get_closest_marker("outbound_strict") is None:
+        monkeypatch.setenv("JENA_OUTBOUND_ALLOW", "127.0.0.1")
+    else:
+        monkeypatch.delenv("JENA_OUTBOUND_ALLOW", raising=False)
