@@ -2,27 +2,64 @@
 
 Used by bin/setup so that secrets and absolute paths go into var/ only.
 A placeholder without a value is an error, never an empty setting.
+
+    render_config.py TEMPLATE TARGET [--group GROUP] [--mode 640]
+
+The target is root's (or the caller's); --group lets the service user read it.
+It is written to a new file beside it and renamed over it, so a reader never
+sees half a file and a link planted at either name is replaced, not followed.
 """
+import argparse
+import grp
 import os
 import string
 import sys
 
 
-def main(template_path: str, target_path: str) -> None:
+def render(template_path: str, target_path: str, group: str | None = None, mode: int = 0o600) -> bool:
     with open(template_path, encoding="utf-8") as f:
         template = string.Template(f.read())
     try:
         text = template.substitute(os.environ)
     except KeyError as e:
         sys.exit(f"{template_path}: no value for placeholder {e}")
+    gid = grp.getgrnam(group).gr_gid if group else -1
+    changed = True
+    try:
+        st = os.stat(target_path, follow_symlinks=False)
+        fd = os.open(target_path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, encoding="utf-8") as f:
+            changed = (f.read() != text or st.st_mode & 0o7777 != mode
+                       or (gid != -1 and st.st_gid != gid))
+    except (FileNotFoundError, OSError):
+        pass
+    if not changed:
+        return False
     tmp = target_path + ".tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
+        if gid != -1:
+            os.fchown(f.fileno(), -1, gid)
+        os.fchmod(f.fileno(), mode)
         f.write(text)
-    changed = not os.path.exists(target_path) or open(target_path, encoding="utf-8").read() != text
     os.replace(tmp, target_path)
-    print(f"    {target_path}: {'written' if changed else 'unchanged'}")
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("template")
+    parser.add_argument("target")
+    parser.add_argument("--group", help="group that may read the target")
+    parser.add_argument("--mode", default="600", help="octal mode of the target (default 600)")
+    args = parser.parse_args()
+    changed = render(args.template, args.target, args.group, int(args.mode, 8))
+    print(f"    {args.target}: {'written' if changed else 'unchanged'}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main()

@@ -1,4 +1,4 @@
-"""A small demo organisation and dataset, published through the action API.
+"""A small demo dataset, published through the action API.
 
 Stands in for the harvesters until they land, so that the portal a newcomer
 opens is not empty. Idempotent: an unchanged demo changes nothing.
@@ -15,17 +15,10 @@ HERE = os.path.dirname(__file__)
 SAMPLE = os.path.join(HERE, "samples", "baeume-demo.csv")
 
 EU = "http://publications.europa.eu/resource/authority/"
-ORGANIZATION = {
-    "name": "stadt-jena",
-    "title": "Stadt Jena",
-    "description": "Fachdienste der Stadt Jena, die offene Daten bereitstellen.",
-}
-# The Leipzig-shaped sample register is published under its own organisation.
-SAMPLE_ORGANIZATION = {
-    "name": "stadt-leipzig-beispiel",
-    "title": "Stadt Leipzig (Beispieldaten)",
-    "description": "Beispiel eines zweiten Baumkatasters für die Tests des Harvesters.",
-}
+# bin/setup creates the organisation (config/organizations.yaml) and makes the
+# harvesters' account its editor: the demo is published with that account,
+# which may not create organisations.
+ORGANIZATION = "stadt-jena"
 DATASET = {
     "name": "baumkataster-demo",
     "title": "Baumkataster Jena (Demo-Auszug)",
@@ -57,13 +50,11 @@ def _same(have, want) -> bool:
 def seed(ckan: ckanapi.RemoteCKAN) -> list[str]:
     """Create or update the demo content; returns what changed."""
     changes = []
-    for wanted in (ORGANIZATION, SAMPLE_ORGANIZATION):
-        try:
-            org = ckan.action.organization_show(id=wanted["name"])
-        except ckanapi.NotFound:
-            org = ckan.action.organization_create(**wanted)
-            changes.append(f"organisation {org['name']} created")
-    org = ckan.action.organization_show(id=ORGANIZATION["name"])
+    try:
+        org = ckan.action.organization_show(id=ORGANIZATION)
+    except ckanapi.NotFound:
+        raise ckanapi.NotFound(f"organisation {ORGANIZATION} is missing: bin/setup creates it "
+                               "(ckan jena harvester-account)") from None
     wanted = dict(DATASET, owner_org=org["id"])
     try:
         pkg = ckan.action.package_show(id=DATASET["name"])

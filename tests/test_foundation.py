@@ -1,14 +1,21 @@
 """The platform's foundation: configuration, set-up, the run script, the
 harvester CLI's contract and packaging."""
 import configparser
+import grp
 import os
 import socket
 import subprocess
+import urllib.parse
 
 import pytest
+import redis
+import yaml
 
 import ckan.plugins as p
+from ckan.cli.cli import ckan as ckan_cli
 from ckan.common import config
+from ckan.lib import api_token, jobs
+from ckan.tests import factories, helpers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VAR = os.path.join(ROOT, "var")
@@ -47,9 +54,128 @@ def test_no_secret_is_tracked_by_git():
 
 
 def test_generated_secrets_are_private():
-    for name in ("secrets.env", "api-token", "ckan.ini", "test-secrets.ini"):
-        mode = os.stat(os.path.join(VAR, name)).st_mode & 0o777
-        assert mode == 0o600, f"var/{name} is {oct(mode)}"
+    # Root's alone: the database/Redis secrets, the test config, the admin's
+    # password and the harvesters' token.
+    for name in ("secrets.env", "api-token", "admin-password", "test-secrets.ini"):
+        st = os.stat(os.path.join(VAR, name))
+        assert (st.st_mode & 0o777, st.st_uid) == (0o600, 0), f"var/{name} is {oct(st.st_mode & 0o777)}"
+    # What the services need, readable by their group and nobody else.
+    st = os.stat(os.path.join(VAR, "ckan.ini"))
+    assert st.st_mode & 0o777 == 0o640 and st.st_uid == 0
+    assert grp.getgrgid(st.st_gid).gr_name == "jena"
+
+
+@needs_root
+def test_the_service_user_writes_uploads_and_logs_but_reads_no_root_secret():
+    def can(test, path):
+        return subprocess.run(["setpriv", "--reuid=jena", "--regid=jena", "--init-groups", "--",
+                               "test", test, path]).returncode == 0
+    assert can("-w", os.path.join(VAR, "storage")) and can("-w", os.path.join(VAR, "log"))
+    assert can("-r", os.path.join(VAR, "ckan.ini"))
+    for secret in ("secrets.env", "api-token", "admin-password", "test-secrets.ini"):
+        assert not can("-r", os.path.join(VAR, secret)), secret
+    assert not can("-w", os.path.join(ROOT, "ckanext-jena", "ckanext", "jena"))
+
+
+def test_redis_wants_a_password_and_listens_on_loopback_only():
+    url = config["ckan.redis.url"]
+    parsed = urllib.parse.urlsplit(url)
+    assert parsed.password, "ckan.redis.url carries no password"
+    with pytest.raises(redis.AuthenticationError):
+        redis.Redis(host=parsed.hostname, port=parsed.port).ping()
+    assert redis.Redis.from_url(url).config_get("bind") == {"bind": "127.0.0.1"}
+
+
+def test_jobs_queue_and_run_through_the_password_protected_redis():
+    job = jobs.enqueue(jobs.test_job, ["hallo"])
+    jobs.Worker().work(burst=True)
+    job.refresh()
+    assert job.get_status() == "finished"
+
+
+def _harvester_account(cli, tmp_path, sources, *options):
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(sources))
+    token_file = tmp_path / "api-token"
+    result = cli.invoke(ckan_cli, ["jena", "harvester-account", "--sources", str(path),
+                                   "--token-file", str(token_file), *options])
+    assert result.exit_code == 0, result.output
+    return result.output, token_file
+
+
+def _portal_setting(key):
+    parser = configparser.RawConfigParser()
+    parser.read(os.path.join(ROOT, "config", "ckan.ini.in"))
+    return parser.get("app:main", key, fallback=None)
+
+
+def test_the_portal_protects_the_extensions_forms_and_leaves_organisations_to_the_sysadmin():
+    assert _portal_setting("ckan.csrf_protection.ignore_extensions") == "false"
+    for key in ("user_create_organizations", "user_create_groups", "create_unowned_dataset"):
+        assert _portal_setting(f"ckan.auth.{key}") == "false", key
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+# As in the portal's config/ckan.ini.in (test.ini keeps CKAN's defaults).
+@pytest.mark.ckan_config("ckan.auth.user_create_organizations", False)
+def test_the_harvesters_token_is_an_editors_of_their_organisations_only(cli, app, tmp_path):
+    factories.Organization(name="stadt-jena")
+    elsewhere = factories.Organization()  # no source publishes there
+    sources = {"trees": {"jena": {"organization": "stadt-jena"}},
+               "gis": {"geo": {"organization": "geodaten-neu", "layers": {"a": {}}}}}
+    catalogue = tmp_path / "organizations.yaml"
+    catalogue.write_text(yaml.safe_dump({"geodaten-neu": {"title": "Geodaten (neu)"}}))
+    output, token_file = _harvester_account(cli, tmp_path, sources, "--organizations", str(catalogue))
+    assert "organisation geodaten-neu created" in output
+    assert os.stat(token_file).st_mode & 0o777 == 0o600
+    token = token_file.read_text().strip()
+    user = api_token.get_user_from_token(token)
+    assert user.name == "jena-harvester" and not user.sysadmin
+    orgs = helpers.call_action("organization_list_for_user", id=user.id, permission="read")
+    assert sorted((o["name"], o["capacity"]) for o in orgs) == [("geodaten-neu", "editor"), ("stadt-jena", "editor")]
+    assert helpers.call_action("organization_show", id="geodaten-neu")["title"] == "Geodaten (neu)"
+    # With that token a harvester publishes in its organisations and nowhere else.
+    headers = {"Authorization": token}
+    app.post("/api/3/action/package_create", headers=headers, status=200,
+             json={"name": "geo-layer", "title": "Ebene", "notes": "Eine Ebene.", "owner_org": "geodaten-neu"})
+    app.post("/api/3/action/package_create", headers=headers, status=403,
+             json={"name": "fremd", "title": "Fremd", "notes": "Fremd.", "owner_org": elsewhere["id"]})
+    app.post("/api/3/action/organization_create", headers=headers, status=403, json={"name": "eigene"})
+    # A second run changes nothing and keeps the token.
+    output, _ = _harvester_account(cli, tmp_path, sources)
+    assert "is valid" in output and "created" not in output
+    assert token_file.read_text().strip() == token
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_a_sysadmins_token_in_the_harvesters_file_is_replaced_and_revoked(cli, tmp_path):
+    # Older set-ups gave the harvesters the sysadmin's token.
+    admin = factories.Sysadmin()
+    old = helpers.call_action("api_token_create", user=admin["name"], name="harvesters")["token"]
+    (tmp_path / "api-token").write_text(old + "\n")
+    output, token_file = _harvester_account(cli, tmp_path, {"s": {"x": {"organization": "org-a"}}})
+    assert f"the token of {admin['name']}" in output and "revoked" in output
+    assert api_token.get_user_from_token(old) is None
+    assert api_token.get_user_from_token(token_file.read_text().strip()).name == "jena-harvester"
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_the_harvesters_leave_organisations_no_source_publishes_to(cli, tmp_path):
+    _harvester_account(cli, tmp_path, {"s": {"a": {"organization": "org-a"}, "b": {"organization": "org-b"}}})
+    output, _ = _harvester_account(cli, tmp_path, {"s": {"a": {"organization": "org-a"}}})
+    assert "removed from org-b" in output
+    orgs = helpers.call_action("organization_list_for_user", id="jena-harvester", permission="read")
+    assert [(o["name"], o["capacity"]) for o in orgs] == [("org-a", "editor")]
+
+
+@needs_root
+def test_the_portals_harvester_token_is_not_a_sysadmins():
+    result = subprocess.run([os.path.join(ROOT, ".venv/bin/ckan"), "-c", os.path.join(VAR, "ckan.ini"),
+                             "jena", "token-owner", os.path.join(VAR, "api-token")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "user=jena-harvester sysadmin=no" in result.stdout
+    assert "stadt-jena=editor" in result.stdout
 
 
 def test_every_python_package_is_listed_in_setup_cfg():
@@ -93,7 +219,9 @@ def test_setup_is_idempotent():
     assert "requirements unchanged, nothing to install" in result.stdout
     assert "var/ckan.ini: unchanged" in result.stdout
     assert "sysadmin jena-admin exists" in result.stdout
-    assert "is valid" in result.stdout
+    assert "API token of jena-harvester" in result.stdout and "is valid" in result.stdout
+    assert "(password set, user jena)" in result.stdout  # Redis left running as it was
+    assert "restarting Redis" not in result.stdout
 
 
 def test_run_starts_populates_and_stops_cleanly():
@@ -103,9 +231,10 @@ def test_run_starts_populates_and_stops_cleanly():
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "check passed" in result.stdout
-    with open(os.path.join(VAR, "log", f"run-{port}.pgids")) as f:
+    with open(os.path.join(VAR, "run", f"{port}.pgids")) as f:
         groups = f.read().split()
     assert len(groups) == 3  # CKAN, the jobs worker, the sample map server
+    assert "CKAN, the jobs worker and the map server run as jena" in result.stdout
     for pgid in groups:
         members = subprocess.run(["pgrep", "-g", pgid], capture_output=True, text=True).stdout
         assert members.strip() == "", f"process group {pgid} outlived bin/run"
