@@ -83,13 +83,15 @@ ensure_service_user() {
 
 as_service_user() { setpriv --reuid="$SERVICE_USER" --regid="$SERVICE_USER" --init-groups -- "$@"; }
 
-# The services read the code and the virtualenv: every folder above the clone
-# must let the service user pass. One that does not (a clone in /root) gets
-# an ACL entry for that user alone: pass (x), not list or read.
-service_can_reach_code() {
+# The services read the code, the virtualenv and its interpreter (which may
+# live elsewhere, e.g. under pyenv in /root): every folder above them must let
+# the service user pass. One that does not gets an ACL entry for that user
+# alone: pass (x), not list or read; the files keep their own modes.
+service_can_reach() {
     local dir="" part
-    IFS=/ read -ra parts <<<"${ROOT#/}"
+    IFS=/ read -ra parts <<<"$(dirname "${1#/}")"
     for part in "${parts[@]}"; do
+        [ -n "$part" ] || continue
         dir="$dir/$part"
         as_service_user test -x "$dir" && continue
         command -v setfacl >/dev/null || apt_install acl
@@ -97,11 +99,23 @@ service_can_reach_code() {
             "clone the repository where other users may enter (e.g. /srv/jena), or: chmod o+x $dir"
         info "$SERVICE_USER may now pass through $dir (ACL u:$SERVICE_USER:x)"
     done
-    for path in "$VENV/bin/python" "$VENV"/lib/python3*/site-packages/ckan/__init__.py \
+}
+
+service_can_reach_code() {
+    local python path
+    python=$(readlink -f "$VENV/bin/python")
+    for path in "$ROOT/bin/setup" "$python" \
+            "$("$VENV/bin/python" -c 'import os, sys; print(os.path.join(sys.base_prefix, "lib"))')/x"; do
+        service_can_reach "$path"
+    done
+    for path in "$python" "$VENV"/lib/python3*/site-packages/ckan/__init__.py \
             "$ROOT/ckanext-jena/ckanext/jena/__init__.py" "$ROOT/harvesters/samples/gis/jena.map"; do
         as_service_user test -r "$path" || die "$SERVICE_USER cannot read $path" \
-            "the clone must be readable by other users: chmod -R o+rX $ROOT (and clone with umask 022)"
+            "the clone and the virtualenv must be readable by other users: chmod -R o+rX $ROOT (and clone with umask 022)"
     done
+    as_service_user "$VENV/bin/python" -c 'import ckan, ckanext.jena' 2>/dev/null \
+        || die "$SERVICE_USER cannot run the virtualenv's Python with CKAN" \
+            "check that $python and the virtualenv are readable by other users"
 }
 
 # A service runs as $SERVICE_USER when started by root: no way back to more
