@@ -4,6 +4,7 @@ the primary key checked across the parts."""
 import json
 
 from etl import package, validate
+from etl.validation.parts import split_points
 
 SCHEMA = {"fields": [{"name": "id", "type": "string", "constraints": {"required": True}},
                      {"name": "note", "type": "string"},
@@ -53,7 +54,7 @@ def test_a_quoted_line_break_is_never_cut(tmp_path, monkeypatch):
     parts, whole = _both(_package(tmp_path, rows), monkeypatch)
     assert parts["valid"] and whole["valid"] and parts["errors"] == whole["errors"] == []
     assert [p["rows"] for p in parts["parts"] if "rows" in p] == [41, 40, 39]  # three processes, 120 rows
-    cuts = validate.split_points(str(tmp_path / "t.csv"), 3)
+    cuts = split_points(str(tmp_path / "t.csv"), 3)
     data = (tmp_path / "t.csv").read_bytes()
     assert len(cuts) == 2 and all(data[c:c + 1] == b"t" and data[:c].count(b'"') % 2 == 0 for c in cuts)
 

@@ -5,7 +5,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.jena.auth import same_as
 
-from . import job, store
+from . import job, messages, store
 
 
 @tk.side_effect_free
@@ -13,16 +13,21 @@ def resource_validation_show(context, data_dict):
     """The validation report of a resource.
 
     :param resource_id: the resource's id
-    :returns: status (pending, valid, invalid, error), error_count, row_count,
-        message, errors_by_type (type, title, count, first errors with row,
-        field, cell and message), source (format, encoding, dialect) and the
-        inferred_schema where the resource has no Table Schema
+    :returns: the report of etl.validation: status (pending, valid, invalid,
+        error), error_count, row_count, errors_by_type (type, title, count,
+        first errors with row, field, cell and message), errors (the same as
+        a flat list), source (format, encoding, dialect), schema_origin
+        (resource, inferred, profile, geojson), the inferred_schema where the
+        resource has no Table Schema; for status error the reason (a stable
+        code), its params and message (a sentence in the request's language)
     """
     resource_id = tk.get_or_bust(data_dict, "resource_id")
     tk.check_access("resource_validation_show", context, {"resource_id": resource_id})
     report = store.load(resource_id)
     if report is None:
         raise tk.ObjectNotFound(tk._("This resource has not been validated"))
+    if report.get("status") == "error":
+        report["message"] = messages.explain(report)
     return report
 
 

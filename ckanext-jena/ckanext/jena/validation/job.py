@@ -1,8 +1,15 @@
 """The background job that validates one resource, and what follows from it.
 
+The file comes from CKAN's storage (an upload) or through the portal's one
+outbound client (a link): the validation size limit is its byte cap, the
+outbound deadline bounds a slow server (so it cannot hold the worker for the
+whole job limit), and loopback or private targets are refused. The file is
+stored under a name the job chooses, never one from the URL.
+
 Never leaves a resource "pending": whatever goes wrong becomes a status
-"error" with the reason. Afterwards the dataset's validation status is
-updated (which reindexes it and so refreshes its quality score).
+"error" with a reason code that the report page words in German. Afterwards
+the dataset's validation status is updated (which reindexes it and so
+refreshes its quality score).
 """
 from __future__ import annotations
 
@@ -12,84 +19,97 @@ import os
 import tempfile
 from urllib.parse import urlparse
 
-import requests
-
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib.uploader import get_resource_uploader
 
+from etl.http import DeadlineExceeded, OutboundError, Refused, TooLarge
+from ckanext.jena import outbound
+
 from . import run, store
 
 log = logging.getLogger(__name__)
+HTML_START = (b"<!doctype html", b"<html")
 
 
 class SourceError(Exception):
     """The file could not be had (not there, too large, an HTML page …)."""
 
+    def __init__(self, reason: str, message: str, **params):
+        super().__init__(message)
+        self.reason, self.message, self.params = reason, message, params
 
-def _limit() -> int:
-    return tk.config.get("ckanext.jena.validation.max_size_mb") * 1024 * 1024
+
+def _limit_mb() -> int:
+    return tk.config.get("ckanext.jena.validation.max_size_mb")
+
+
+def _too_large(mb: int) -> SourceError:
+    return SourceError("too-large", f"the file is larger than the limit of {mb} MB", mb=mb)
 
 
 def local_file(resource: dict, directory: str) -> str:
     if resource.get("url_type") == "upload":
         path = get_resource_uploader(resource).get_path(resource["id"])
         if not os.path.exists(path):
-            raise SourceError(tk._("the uploaded file is missing from the storage"))
-        if os.path.getsize(path) > _limit():
-            raise SourceError(tk._("the file is larger than the limit of {mb} MB").format(
-                mb=tk.config.get("ckanext.jena.validation.max_size_mb")))
-        # An extension tells frictionless the format of an extension-less upload.
-        name = resource.get("url", "").rsplit("/", 1)[-1] or "upload"
-        link = os.path.join(directory, name)
-        os.symlink(path, link)
-        return link
+            raise SourceError("upload-missing", "the uploaded file is missing from the storage")
+        if os.path.getsize(path) > _limit_mb() << 20:
+            raise _too_large(_limit_mb())
+        return path
     url = resource.get("url") or ""
     if urlparse(url).scheme not in ("http", "https"):
-        raise SourceError(tk._("no file to validate at {url}").format(url=url or "-"))
-    name = os.path.basename(urlparse(url).path) or "download"
-    target = os.path.join(directory, name)
+        raise SourceError("no-file", f"no file to validate at {url or '-'}", url=url)
+    target = os.path.join(directory, "download")
+    limits = outbound.limits(max_bytes=max(_limit_mb() << 20, 1))  # 0 would mean "no tighter cap"
     try:
-        with requests.get(url, stream=True, timeout=30,
-                          headers={"User-Agent": "ckanext-jena validation"}) as resp:
-            if resp.status_code >= 400:
-                raise SourceError(tk._("the link answers HTTP {status}").format(status=resp.status_code))
-            ctype = resp.headers.get("Content-Type", "")
-            if ctype.startswith("text/html") and (resource.get("format") or "").upper() != "HTML":
-                raise SourceError(tk._("the link returns a web page (HTML), not the data"))
-            size = 0
-            with open(target, "wb") as f:
-                for chunk in resp.iter_content(1 << 16):
-                    size += len(chunk)
-                    if size > _limit():
-                        raise SourceError(tk._("the file is larger than the limit of {mb} MB").format(
-                            mb=tk.config.get("ckanext.jena.validation.max_size_mb")))
-                    f.write(chunk)
-    except requests.RequestException as e:
-        raise SourceError(tk._("the file could not be downloaded: {error}").format(error=type(e).__name__))
+        resp = outbound.client().get(url, limits=limits, stream_to=target)
+    except Refused as e:
+        raise SourceError("download-refused", str(e))
+    except TooLarge:
+        raise _too_large(limits.max_bytes >> 20)
+    except DeadlineExceeded:
+        raise SourceError("download-deadline", f"no file within {limits.deadline:g} s", seconds=f"{limits.deadline:g}")
+    except OutboundError as e:
+        raise SourceError("download-failed", str(e), kind=e.reason)
+    if resp.status >= 400:
+        raise SourceError("download-http", f"the link answers HTTP {resp.status}", status=resp.status)
+    if (resource.get("format") or "").upper() not in ("HTML", "HTM") and _is_html(resp.headers, target):
+        raise SourceError("download-html", "the link returns a web page (HTML), not the data")
     return target
+
+
+def _is_html(headers, path: str) -> bool:
+    if (headers.get("Content-Type") or "").lower().startswith(("text/html", "application/xhtml")):
+        return True
+    with open(path, "rb") as f:
+        head = f.read(512).lstrip().lower()
+    return head.startswith(HTML_START)
 
 
 def validate_resource(resource_id: str) -> dict:
     resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
     try:
-        schema = json.loads(resource["table_schema"]) if resource.get("table_schema") else None
+        schema = resource.get("table_schema") or None
+        schema = json.loads(schema) if isinstance(schema, str) else schema
         with tempfile.TemporaryDirectory(prefix="jena-validation-") as directory:
             path = local_file(resource, directory)
             result = run.validate_file(path, resource.get("format") or "", schema,
-                                       tk.config.get("ckanext.jena.validation.max_errors"))
+                                       tk.config.get("ckanext.jena.validation.max_errors"),
+                                       name=resource.get("url") or "", scratch=directory)
     except SourceError as e:
-        result = run._result("error", str(e))
+        result = run.failed(e.reason, e.message, **e.params)
+    except ValueError as e:  # a table_schema that is not JSON
+        result = run.failed("schema-refused", f"the Table Schema is not JSON: {e}")
     except Exception as e:  # a crash must still end "pending"
         log.exception("validating resource %s failed", resource_id)
-        result = run._result("error", tk._("validation failed: {error}").format(error=type(e).__name__))
+        result = run.failed("crash", f"validation failed: {type(e).__name__}: {e}")
     try:
         store.save(resource_id, resource["package_id"], result)
         model.Session.commit()
     except Exception as e:  # the report itself could not be stored: say so
         model.Session.rollback()
         log.exception("storing the report of %s failed", resource_id)
-        result = run._result("error", tk._("validation failed: {error}").format(error=type(e).__name__))
+        result = run.failed("crash", f"storing the report failed: {type(e).__name__}")
         store.save(resource_id, resource["package_id"], result)
         model.Session.commit()
     update_dataset(resource["package_id"])
@@ -103,8 +123,12 @@ def on_failure(job, connection, exc_type, exc_value, traceback) -> None:
     model.Session.rollback()
     try:
         resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
-        store.save(resource_id, resource["package_id"], run._result(
-            "error", tk._("validation stopped: {error}").format(error=exc_type.__name__)))
+        if exc_type.__name__ == "JobTimeoutException":
+            result = run.failed("stopped", f"validation stopped: {exc_type.__name__}",
+                                seconds=tk.config.get("ckanext.jena.validation.job_timeout"))
+        else:
+            result = run.failed("crash", f"validation failed: {exc_type.__name__}")
+        store.save(resource_id, resource["package_id"], result)
         model.Session.commit()
         update_dataset(resource["package_id"])
     except Exception:

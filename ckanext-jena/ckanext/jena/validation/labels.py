@@ -25,6 +25,12 @@ def _errors():
         "unique-error": (tk._("Value not unique"), tk._("A value that must be unique occurs more than once.")),
         "encoding-error": (tk._("Encoding error"), tk._("The file could not be decoded; save it as UTF-8.")),
         "geometry-error": (tk._("Invalid geometry"), tk._("A feature's geometry is missing or invalid.")),
+        "descriptor-error": (tk._("Data package description"), tk._("The datapackage.json does not follow the Data Package specification, or names something the portal does not follow.")),
+        "row-count": (tk._("Row count differs"), tk._("The file has a different number of rows than its data package says.")),
+        "hash-count": (tk._("Checksum differs"), tk._("The file is not the file its data package describes (its SHA-256 differs).")),
+        "format-error": (tk._("Format error"), tk._("The file cannot be read in its format.")),
+        "source-error": (tk._("File not readable"), tk._("The file is empty or cannot be opened.")),
+        "schema-error": (tk._("Table Schema error"), tk._("The Table Schema itself is not valid.")),
     }
 
 

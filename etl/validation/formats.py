@@ -1,4 +1,5 @@
-"""What German open data files look like before frictionless reads them.
+"""What a file is, and what German open data files look like before
+frictionless reads them.
 
 frictionless guesses the encoding from a small sample and took a Windows-1252
 file with umlauts for UTF-8; it infers "12,5" as text. So we settle the
@@ -9,14 +10,19 @@ with decimalChar ",".
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from typing import Any, Optional
 
 SAMPLE_BYTES = 1 << 20
 GERMAN_NUMBER = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
-# Formats frictionless reads as tables (by our vocabulary ids and extensions).
+# Formats read as tables (by our vocabulary ids and by extension).
 TABULAR = {"CSV": "csv", "TSV": "tsv", "XLSX": "xlsx", "XLS": "xls", "ODS": "ods", "JSON": "json"}
 GEOJSON = {"GEOJSON"}
+TEXT = {"csv", "tsv", "json"}
+STREAMED = {"csv", "tsv"}  # read row by row; the others are read whole by their parsers
+# Names frictionless itself takes for descriptors (settings.METADATA_TRAITS).
+DESCRIPTOR_NAMES = ("datapackage.json", "package.json", "datapackage.yaml", "package.yaml")
 
 
 def detect_encoding(path: str) -> str:
@@ -44,21 +50,41 @@ def is_binary(path: str) -> bool:
         return b"\x00" in f.read(SAMPLE_BYTES)
 
 
-def table_format(resource_format: str, path: str) -> Optional[str]:
-    """frictionless format name, 'geojson', or None for what is no table."""
+def first_char(path: str, encoding: str) -> str:
+    """The first character that is not white space ('' for an empty file)."""
+    with open(path, encoding=encoding, errors="replace") as f:
+        while True:
+            block = f.read(4096)
+            if not block:
+                return ""
+            stripped = block.lstrip()
+            if stripped:
+                return stripped[0]
+
+
+def table_format(resource_format: str, name: str) -> Optional[str]:
+    """frictionless format name, 'geojson', or None for what is no table.
+    `name` is a file name or URL; its extension counts when the format is not
+    one we know."""
     fmt = (resource_format or "").upper()
     if fmt in GEOJSON:
         return "geojson"
     if fmt in TABULAR:
         return TABULAR[fmt]
-    ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    base = name.split("?", 1)[0].rsplit("/", 1)[-1]
+    ext = base.rsplit(".", 1)[-1].lower() if "." in base else ""
     if ext == "geojson":
         return "geojson"
     if ext in ("csv", "tsv", "xlsx", "xls", "ods", "json"):
         return ext
     if not fmt:
-        return "csv"  # unknown: try as text table; frictionless says if it is none
+        return "csv"  # unknown: try as text table; the check says if it is none
     return None
+
+
+def is_descriptor_name(name: str) -> bool:
+    base = os.path.basename(name.split("?", 1)[0]).lower()
+    return base in DESCRIPTOR_NAMES or base.endswith((".package.json", ".datapackage.json"))
 
 
 def german_numbers(schema: dict[str, Any], labels: list[str], rows: list[list[Any]],
