@@ -1,21 +1,33 @@
-"""jena: the platform's shared plugin (templates, translations, CLI)."""
+"""jena: the platform's shared plugin (templates, translations, CLI, the
+outbound HTTP options)."""
 from __future__ import annotations
+
+import os
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.jena import cli
+from ckanext.jena.declarations import declare_options
+
+PACKAGE = os.path.dirname(os.path.dirname(__file__))
 
 
 class JenaPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigDeclaration)
     p.implements(p.IClick)
     p.implements(p.ITranslation)
 
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "../templates")
+
+    # IConfigDeclaration: the outbound client (ckanext.jena.outbound) is
+    # shared by the validation job and the link check.
+    def declare_config_options(self, declaration, key):
+        declare_options(declaration, "outbound")
 
     # IClick
     def get_commands(self):
@@ -24,8 +36,7 @@ class JenaPlugin(p.SingletonPlugin, DefaultTranslation):
     # ITranslation: the catalogue lives in ckanext/jena/i18n, not next to
     # this module.
     def i18n_directory(self):
-        import os
-        return os.path.join(os.path.dirname(os.path.dirname(__file__)), "i18n")
+        return os.path.join(PACKAGE, "i18n")
 
     def i18n_domain(self):
         return "ckanext-jena"

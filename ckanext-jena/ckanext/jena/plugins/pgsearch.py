@@ -11,7 +11,7 @@ import ckan.plugins as p
 
 from ckanext.jena.pgsearch import install
 from ckanext.jena.pgsearch.bbox import bbox_filter
-from ckanext.jena.pgsearch.schema import DEFAULT_FACET_FIELDS
+from ckanext.jena.declarations import declare_options
 
 # Wrap CKAN's search entry points as soon as the plugin module is imported:
 # CKAN checks the Solr schema right after loading plugins.
@@ -29,14 +29,7 @@ class PgSearchPlugin(p.SingletonPlugin):
 
     # IConfigDeclaration
     def declare_config_options(self, declaration, key):
-        section = key.ckanext.jena.search
-        declaration.annotate("jena_pgsearch: PostgreSQL search backend")
-        declaration.declare(section.text_config, "jena_german").set_description(
-            "PostgreSQL text search configuration for free text (e.g. jena_german, "
-            "german, english, simple). jena_german is German stemming after unaccent.")
-        declaration.declare(section.facet_fields, DEFAULT_FACET_FIELDS).set_description(
-            "Fields (fnmatch patterns) whose values are stored for fast facet counts, in "
-            "addition to search.facets. Run `ckan search-index rebuild` after changing it.")
+        declare_options(declaration, "search")
 
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
