@@ -238,7 +238,7 @@ def test_run_starts_populates_and_stops_cleanly():
     for pgid in groups:
         members = subprocess.run(["pgrep", "-g", pgid], capture_output=True, text=True).stdout
         assert members.strip() == "", f"process group {pgid} outlived bin/run"
-    for listening in (port, 5002):
+    for listening in (port, int(os.environ.get("JENA_MAPSERVER_PORT", 5002))):
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", listening)) != 0
 
