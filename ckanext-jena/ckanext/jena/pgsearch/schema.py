@@ -28,28 +28,6 @@ _CLASS_KINDS = {
     "solr.DatePointField": DATE,
 }
 
-# Relative weight of the sources of the catch-all field in the tsvector,
-# mirroring CKAN's dismax qf "name^4 title^4 tags^2 groups^2 text" and the
-# house rule title > tags > notes > other text.
-WEIGHT_A = ("name", "title")
-WEIGHT_B = ("tags", "groups", "organization")
-WEIGHT_C = ("notes",)
-
-# Single-valued string fields kept in indexed columns of their own: CKAN
-# filters on them in every search (site, state, capacity, type, permission)
-# or looks datasets up by them (package_show's index cache), and a column
-# compares far faster than containment in the toasted term map.
-COLUMN_STRINGS = ("id", "name", "site_id", "state", "capacity", "dataset_type",
-                  "entity_type", "organization")
-COLUMN_ARRAYS = ("permission_labels",)
-# Facet values are also kept as a compact text[] of "field<US>value" for the
-# fields configured as facets (ckanext.jena.search.facet_fields and
-# search.facets); other fields are faceted from the term map, correct but slower.
-FACET_SEPARATOR = "\x1f"
-DEFAULT_FACET_FIELDS = "organization groups tags res_format license_id res_type vocab_*"
-# Never copied into the searchable term map (large JSON blobs).
-BLOB_FIELDS = ("data_dict", "validated_data_dict")
-
 
 @dataclass(frozen=True)
 class Field:

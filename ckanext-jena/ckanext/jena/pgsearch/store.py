@@ -20,12 +20,10 @@ from shapely import make_valid, wkb
 from shapely.geometry import shape
 
 from . import schema as s
+from . import table as t
 from .settings import facet_patterns
 
 log = logging.getLogger(__name__)
-
-TABLE = "jena_search_doc"
-FACETS = "jena_search_facet_value"
 
 
 def _strings(value: Any) -> list[str]:
@@ -68,10 +66,10 @@ def _geometry(doc: dict[str, Any]) -> Optional[bytes]:
 
 
 def document_row(doc: dict[str, Any]) -> dict[str, Any]:
-    """The table row for one index document."""
+    """The bound values of the upsert for one index document."""
     schema = s.solr_schema()
     doc = dict(doc)
-    blobs = {k: doc.pop(k, None) for k in s.BLOB_FIELDS}
+    blobs = {k: doc.pop(k, None) for k in t.BLOB_FIELDS}
     terms: dict[str, list[str]] = {}
     for key, value in doc.items():
         values = _strings(value)
@@ -86,67 +84,46 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
     weighted: dict[str, list[str]] = {"A": [], "B": [], "C": [], "D": []}
     for key in doc:
         if key == "text" or schema.copies_into_text(key):
-            label = ("A" if key in s.WEIGHT_A else "B" if key in s.WEIGHT_B
-                     else "C" if key in s.WEIGHT_C else "D")
+            label = next((w for w, keys in t.TEXT_WEIGHTS.items() if key in keys), "D")
             weighted[label].extend(_strings(doc[key]))
     texts = {k: "\n".join(v) for k, v in weighted.items()}
     patterns = facet_patterns()
-    facets = [f"{key}{s.FACET_SEPARATOR}{v}" for key, values in terms.items()
+    facets = [f"{key}{t.FACET_SEPARATOR}{v}" for key, values in terms.items()
               if any(fnmatch.fnmatchcase(key, p) for p in patterns) for v in values]
-    columns = {c: (terms.get(c) or [None])[0] for c in s.COLUMN_STRINGS}
-    return {
-        **columns,
-        "index_id": doc["index_id"],
-        "permission_labels": terms.get("permission_labels", []),
+    row: dict[str, Any] = {}
+    for c in t.holding(t.FIRST):
+        if c.type == "text":
+            row[c.name] = (terms.get(c.name) or [None])[0]
+        else:  # a timestamp
+            row[c.name] = _utc(doc[c.name]) if doc.get(c.name) else None
+    for c in t.holding(t.VALUES):
+        row[c.name] = terms.get(c.name, [])
+    row.update(blobs)
+    row.update({
         "facet_values": facets,
         "doc": json.dumps(doc, default=str),
         "terms": json.dumps(terms),
-        "data_dict": blobs["data_dict"],
-        "validated_data_dict": blobs["validated_data_dict"],
-        "text_a": texts["A"], "text_b": texts["B"], "text_c": texts["C"], "text_d": texts["D"],
+        **{f"text_{k.lower()}": v for k, v in texts.items()},
         "search_text": "\n".join(texts.values()).lower(),
-        "metadata_created": _utc(doc["metadata_created"]) if doc.get("metadata_created") else None,
-        "metadata_modified": _utc(doc["metadata_modified"]) if doc.get("metadata_modified") else None,
         "geom": _geometry(doc),
-    }
+    })
+    return row
 
 
-UPSERT = sa.text(f"""
-INSERT INTO {TABLE} AS d (index_id, id, name, site_id, state, capacity,
-    dataset_type, entity_type, organization, permission_labels, facet_ids,
-    seq, doc, terms, data_dict, validated_data_dict, search_vector, search_text,
-    metadata_created, metadata_modified, geom, indexed_at)
-VALUES (:index_id, :id, :name, :site_id, :state, :capacity, :dataset_type,
-    :entity_type, :organization, :permission_labels,
-    ARRAY(SELECT v.id FROM {FACETS} v WHERE v.fv = ANY(CAST(:facet_values AS text[]))),
-    nextval('{TABLE}_seq'), CAST(:doc AS jsonb),
-    CAST(:terms AS jsonb), :data_dict, :validated_data_dict,
-    setweight(to_tsvector(CAST(:cfg AS regconfig), :text_a), 'A') ||
-    setweight(to_tsvector(CAST(:cfg AS regconfig), :text_b), 'B') ||
-    setweight(to_tsvector(CAST(:cfg AS regconfig), :text_c), 'C') ||
-    setweight(to_tsvector(CAST(:cfg AS regconfig), :text_d), 'D'),
-    :search_text, :metadata_created, :metadata_modified,
-    ST_SetSRID(ST_GeomFromWKB(CAST(:geom AS bytea)), 4326), now())
-ON CONFLICT (index_id) DO UPDATE SET
-    id = EXCLUDED.id, name = EXCLUDED.name, site_id = EXCLUDED.site_id,
-    state = EXCLUDED.state, capacity = EXCLUDED.capacity,
-    dataset_type = EXCLUDED.dataset_type, entity_type = EXCLUDED.entity_type,
-    organization = EXCLUDED.organization,
-    permission_labels = EXCLUDED.permission_labels,
-    facet_ids = EXCLUDED.facet_ids, seq = EXCLUDED.seq,
-    doc = EXCLUDED.doc, terms = EXCLUDED.terms, data_dict = EXCLUDED.data_dict,
-    validated_data_dict = EXCLUDED.validated_data_dict,
-    search_vector = EXCLUDED.search_vector, search_text = EXCLUDED.search_text,
-    metadata_created = EXCLUDED.metadata_created,
-    metadata_modified = EXCLUDED.metadata_modified, geom = EXCLUDED.geom,
-    indexed_at = EXCLUDED.indexed_at
-""")
+def _upsert_sql() -> str:
+    names = [c.name for c in t.COLUMNS]
+    updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n != t.PRIMARY_KEY)
+    return (f"INSERT INTO {t.TABLE} AS d ({', '.join(names)}) "
+            f"VALUES ({', '.join(c.write for c in t.COLUMNS)}) "
+            f"ON CONFLICT ({t.PRIMARY_KEY}) DO UPDATE SET {updates}")
 
+
+UPSERT = sa.text(_upsert_sql())
 
 # Facet values get integer ids once; concurrent writers of the same new value
 # meet in ON CONFLICT and then both see the committed row.
 ADD_FACET_VALUES = sa.text(f"""
-INSERT INTO {FACETS} (fv) SELECT unnest(CAST(:facet_values AS text[]))
+INSERT INTO {t.FACETS} (fv) SELECT unnest(CAST(:facet_values AS text[]))
 ON CONFLICT (fv) DO NOTHING
 """)
 

@@ -19,13 +19,10 @@ from luqum.parser import parser as lucene_parser
 from ckan.lib.search.common import SearchError
 
 from . import schema as s
+from . import table
 from .datemath import DateMathError, parse_date
 
 TRUE, FALSE = "TRUE", "FALSE"
-# ts_rank weights for labels D, C, B, A (see schema.WEIGHT_*).
-RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
-TYPED_DATE_COLUMNS = {"metadata_modified": "d.metadata_modified",
-                      "metadata_created": "d.metadata_created"}
 _WILDCARD = re.compile(r"(?<!\\)[*?]")
 _ESCAPE = re.compile(r"\\(.)")
 _ENVELOPE = re.compile(
@@ -179,7 +176,7 @@ class Translator:
     def rank_expression(self) -> str:
         if not self.rank_queries:
             return "0"
-        weights = self.params.bind(RANK_WEIGHTS)
+        weights = self.params.bind(table.RANK_WEIGHTS)
         combined = " || ".join(self.rank_queries)
         return f"ts_rank(CAST({weights} AS float4[]), d.search_vector, {combined})"
 
@@ -298,10 +295,12 @@ class Translator:
             return self._number_range(field, value, value, True, True)
         if f.kind == s.BOOL:
             value = value.lower()
-        if field in s.COLUMN_STRINGS:
-            return f"d.{field} = {self.params.bind(value)}"
-        if field in s.COLUMN_ARRAYS:
-            return f"d.{field} @> ARRAY[CAST({self.params.bind(value)} AS text)]"
+        column = table.string_column(field)
+        if column:
+            return f"{column} = {self.params.bind(value)}"
+        column = table.array_column(field)
+        if column:
+            return f"{column} @> ARRAY[CAST({self.params.bind(value)} AS text)]"
         return f"d.terms @> CAST({self.params.bind(json.dumps({field: [value]}))} AS jsonb)"
 
     def _range(self, f: s.Field, node: tree.Range) -> str:
@@ -322,7 +321,7 @@ class Translator:
                 return parse_date(v)
             except DateMathError as e:
                 raise QueryTranslationError(f"field {field!r}: {e}") from e
-        column = TYPED_DATE_COLUMNS.get(field)
+        column = table.date_column(field)
         if column:
             return _and(self._bounds(column, low, high, inc_low, inc_high, conv))
         return self._values_between(field, "jena_pgsearch_ts(v)", low, high, inc_low, inc_high, conv)

@@ -1,0 +1,148 @@
+"""The SQL of a search: WHERE (from q and fq, via translate.py), ORDER BY,
+paging and facet counts, and the WHERE of a delete by query.
+
+Pure functions of a checked SearchRequest (params.py) and the index table
+(table.py); the statements run through a `run(sql, values)` callable the
+connection gives, so this module never holds a session.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from typing import Any, Callable, Iterable, Optional
+
+from . import schema as s
+from . import table
+from .params import SearchRequest
+from .translate import Params, QueryTranslationError, Translator
+
+Run = Callable[[str, dict[str, Any]], Iterable[Any]]
+
+
+class Search:
+    """One search: its WHERE and rank are built once, then counted, paged
+    and faceted with the same bound parameters."""
+
+    def __init__(self, request: SearchRequest, text_config: str,
+                 lexeme_count: Optional[Callable[[str], int]] = None):
+        self.request = request
+        self.params = Params()
+        self._text_config = text_config
+        self._lexeme_count = lexeme_count
+        tr = Translator(self.params, text_config, q_op=request.q_op,
+                        default_field=request.df, lexeme_count=lexeme_count)
+        conds = [self._query("q", request.q, tr, request.def_type)]
+        conds += [self._query("fq", fq, tr, "lucene") for fq in request.fq]
+        self.where = " AND ".join(f"({c})" for c in conds)
+        self.rank = tr.rank_expression()
+        self.order = order_by(request.sort, self.rank)
+
+    def _query(self, param: str, text: str, tr: Translator, def_type: str) -> str:
+        if def_type in ("dismax", "edismax") and ":" not in text:
+            return tr.dismax(text, self.request.mm)
+        if def_type in ("lucene", "dismax", "edismax"):
+            return tr.lucene(text)
+        raise QueryTranslationError(f"query parser {def_type!r} is not supported")
+
+    # ---- statements ---------------------------------------------------
+    def count(self, run: Run) -> int:
+        return next(iter(run(f"SELECT count(*) FROM {table.TABLE} d WHERE {self.where}",
+                             self.params.values)))[0]
+
+    def page(self, run: Run, blobs: Iterable[str]) -> Iterable[Any]:
+        """The rows of the requested page: doc, score and the blob columns
+        in `blobs` (NULL for the others)."""
+        wanted = set(blobs)
+        cols = ["d.doc", f"{self.rank} AS score"]
+        cols += [f"d.{b}" if b in wanted else f"NULL AS {b}" for b in table.BLOB_FIELDS]
+        values = dict(self.params.values, _rows=self.request.rows, _start=self.request.start)
+        return run(f"SELECT {', '.join(cols)} FROM {table.TABLE} d WHERE {self.where} "
+                   f"ORDER BY {self.order} LIMIT :_rows OFFSET :_start", values)
+
+    def facets(self, run: Run, stored_patterns: Iterable[str]) -> dict[str, list[Any]]:
+        """Solr's facet_fields: [value, count, value, count, …] per field."""
+        fields = self.request.facet_fields
+        patterns = tuple(stored_patterns)
+        stored = [f for f in fields if any(fnmatch.fnmatchcase(f, p) for p in patterns)]
+        counts: dict[str, dict[str, int]] = {f: {} for f in fields}
+        if stored:
+            # Count integer facet ids over the hits, then name them: a few
+            # hundred distinct values, split in Python.
+            sql = (f"SELECT v.fv, c.n FROM (SELECT fid, count(*) AS n "
+                   f"FROM {table.TABLE} d, unnest(d.facet_ids) fid WHERE {self.where} "
+                   f"GROUP BY fid) c JOIN {table.FACETS} v ON v.id = c.fid")
+            wanted = set(stored)
+            for fv, n in run(sql, self.params.values):
+                field, _, value = fv.partition(table.FACET_SEPARATOR)
+                if field in wanted:
+                    counts[field][value] = n
+        others = [f for f in fields if f not in stored]
+        if others:
+            sql = (f"SELECT f.field, v.value, count(*) FROM {table.TABLE} d "
+                   f"CROSS JOIN unnest(CAST(:_ff AS text[])) AS f(field) "
+                   f"CROSS JOIN LATERAL jsonb_array_elements_text("
+                   f"coalesce(d.terms -> f.field, '[]'::jsonb)) AS v(value) "
+                   f"WHERE {self.where} GROUP BY 1, 2")
+            for field, value, n in run(sql, dict(self.params.values, _ff=others)):
+                counts[field][value] = n
+        out: dict[str, list[Any]] = {}
+        limit, mincount = self.request.facet_limit, self.request.facet_mincount
+        for field in fields:
+            # Solr's order: count descending, then value in code-point order.
+            items = sorted(((v, n) for v, n in counts[field].items() if n >= mincount),
+                           key=lambda item: (-item[1], item[0]))
+            if limit >= 0:
+                items = items[:limit]
+            out[field] = [x for item in items for x in item]
+        return out
+
+
+def order_by(sort: Optional[str], rank: str) -> str:
+    """Solr's sort ("field asc, other desc") as ORDER BY over the index row."""
+    schema = s.solr_schema()
+    keys = []
+    for part in (sort or "score desc").split(","):
+        bits = part.split()
+        if not bits:
+            continue
+        if len(bits) != 2 or bits[1].lower() not in ("asc", "desc"):
+            raise QueryTranslationError(
+                f"invalid sort {part.strip()!r}: use 'field asc|desc'")
+        name, direction = bits[0], bits[1].upper()
+        if name == "score":
+            keys.append(f"score {direction}")
+            continue
+        if not re.fullmatch(r"[A-Za-z0-9_\-.]+", name):
+            raise QueryTranslationError(f"cannot sort on {name!r}")
+        f = schema.field(name)
+        if f.multi:
+            raise QueryTranslationError(
+                f"cannot sort on multivalued field {name!r}")
+        if f.kind in (s.TEXT, s.NGRAM):
+            raise QueryTranslationError(
+                f"cannot sort on analysed text field {name!r} (use e.g. title_string)")
+        # Field names are checked above and never interpolated as values:
+        # the jsonb key is a quoted SQL literal built from that safe set.
+        key = "'" + name.replace("'", "''") + "'"
+        column = table.date_column(name)
+        if column:
+            expr = column
+        elif f.kind == s.DATE:
+            expr = f"jena_pgsearch_ts(d.terms -> {key} ->> 0)"
+        elif f.kind in (s.INT, s.FLOAT):
+            expr = f"jena_pgsearch_num(d.terms -> {key} ->> 0)"
+        else:
+            expr = f"(d.terms -> {key} ->> 0) COLLATE \"C\""
+        nulls = "LAST" if f.kind in (s.STRING, s.BOOL) or direction == "DESC" else "FIRST"
+        keys.append(f"{expr} {direction} NULLS {nulls}")
+    # Solr breaks ties by index order; seq is our index order.
+    keys.append("d.seq ASC")
+    return ", ".join(keys)
+
+
+def delete_where(params: Params, text_config: str, id: Optional[str] = None,
+                 q: Optional[str] = None) -> str:
+    """The WHERE of pysolr's delete(id=…) or delete(q=…)."""
+    if id is not None:
+        return f"d.{table.PRIMARY_KEY} = {params.bind(id)}"
+    return Translator(params, text_config, q_op="AND").lucene(q or "")

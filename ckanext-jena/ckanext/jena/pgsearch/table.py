@@ -1,0 +1,175 @@
+"""The index table: every column with its type, what it holds and how a write
+fills it, and every index — described once.
+
+store.py builds its upsert from these columns, sql.py and translate.py find
+the typed columns of a Solr field here, and migrations from 0004 on create
+what they add with `column_ddl` / `index_ddl` (0001–0003 keep the SQL they were
+released with; tests/pgsearch/test_table.py checks that the migrated table is
+exactly this description). A new indexed column is one `Column` here plus a
+migration that adds it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+TABLE = "jena_search_doc"
+SEQUENCE = "jena_search_doc_seq"
+# Facet values get small integer ids; rows keep the ids (see 0003).
+FACETS = "jena_search_facet_value"
+FACET_SEPARATOR = "\x1f"  # between field and value in FACETS.fv
+
+# What a column holds, which decides how store.document_row fills it.
+FIRST = "first"      # the first value of the Solr field of the same name
+VALUES = "values"    # every value of that field (a text[])
+BLOB = "blob"        # that field itself, kept out of the JSON document
+DERIVED = "derived"  # computed from the whole document (see store.py)
+
+# Sources of the weighted tsvector, mirroring CKAN's dismax
+# qf "name^4 title^4 tags^2 groups^2 text": title/name > tags, groups,
+# organisation > notes > every other field copied into Solr's `text`.
+TEXT_WEIGHTS = {"A": ("name", "title"), "B": ("tags", "groups", "organization"),
+                "C": ("notes",)}  # D: the rest
+# ts_rank's weights for the labels D, C, B, A.
+RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
+
+_VECTOR = " || ".join(
+    f"setweight(to_tsvector(CAST(:cfg AS regconfig), :text_{label.lower()}), '{label}')"
+    for label in "ABCD")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    holds: str = DERIVED
+    not_null: bool = False
+    default: Optional[str] = None
+    # SQL the upsert writes (default: the bound parameter of the same name).
+    value: Optional[str] = None
+    # MAIN keeps values that every search scans inline (see 0003).
+    storage: Optional[str] = None
+
+    @property
+    def write(self) -> str:
+        return self.value or f":{self.name}"
+
+    def ddl(self) -> str:
+        out = f"{self.name} {self.type}"
+        if self.not_null:
+            out += " NOT NULL"
+        if self.default is not None:
+            out += f" DEFAULT {self.default}"
+        return out
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    method: str
+    columns: str
+
+    def ddl(self) -> str:
+        return f"CREATE INDEX {self.name} ON {TABLE} USING {self.method} ({self.columns})"
+
+
+COLUMNS = (
+    Column("index_id", "text", FIRST, not_null=True),  # the primary key, as in Solr
+    Column("id", "text", FIRST, not_null=True),
+    Column("name", "text", FIRST),
+    Column("site_id", "text", FIRST),
+    Column("state", "text", FIRST),
+    Column("capacity", "text", FIRST),
+    Column("dataset_type", "text", FIRST),
+    Column("entity_type", "text", FIRST),
+    Column("organization", "text", FIRST),
+    Column("metadata_created", "timestamp with time zone", FIRST),
+    Column("metadata_modified", "timestamp with time zone", FIRST),
+    Column("permission_labels", "text[]", VALUES, not_null=True, default="'{}'::text[]",
+           storage="main"),
+    Column("facet_ids", "integer[]", not_null=True, default="'{}'::integer[]", storage="main",
+           value=f"ARRAY(SELECT v.id FROM {FACETS} v "
+                 f"WHERE v.fv = ANY(CAST(:facet_values AS text[])))"),
+    # Solr breaks ties by index order; a re-indexed document moves to the end.
+    Column("seq", "bigint", not_null=True, value=f"nextval('{SEQUENCE}')"),
+    Column("doc", "jsonb", not_null=True, value="CAST(:doc AS jsonb)"),
+    # Field -> list of string values, for exact matches (GIN) and facets.
+    Column("terms", "jsonb", not_null=True, value="CAST(:terms AS jsonb)"),
+    Column("data_dict", "text", BLOB),
+    Column("validated_data_dict", "text", BLOB),
+    Column("search_vector", "tsvector", not_null=True, storage="main", value=_VECTOR),
+    # Lower-cased catch-all text, for wildcard terms (not stemmed, as in Solr).
+    Column("search_text", "text", not_null=True, default="''::text"),
+    Column("geom", "geometry(Geometry,4326)",
+           value="ST_SetSRID(ST_GeomFromWKB(CAST(:geom AS bytea)), 4326)"),
+    Column("indexed_at", "timestamp with time zone", not_null=True, default="now()",
+           value="now()"),
+)
+PRIMARY_KEY = "index_id"
+
+INDEXES = (
+    Index("jena_search_doc_id", "btree", "id"),
+    Index("jena_search_doc_name", "btree", "name"),
+    Index("jena_search_doc_organization", "btree", "organization"),
+    Index("jena_search_doc_created", "btree", "metadata_created"),
+    Index("jena_search_doc_modified", "btree", "metadata_modified"),
+    Index("jena_search_doc_labels", "gin", "permission_labels"),
+    Index("jena_search_doc_terms", "gin", "terms jsonb_path_ops"),
+    Index("jena_search_doc_fts", "gin", "search_vector"),
+    Index("jena_search_doc_geom", "gist", "geom"),
+)
+# Rows stay narrow: large values move out of line early (see 0003).
+TABLE_OPTIONS = {"toast_tuple_target": "128"}
+
+_BY_NAME = {c.name: c for c in COLUMNS}
+
+
+def column(name: str) -> Optional[Column]:
+    return _BY_NAME.get(name)
+
+
+def holding(kind: str) -> tuple[Column, ...]:
+    return tuple(c for c in COLUMNS if c.holds == kind)
+
+
+def string_column(field: str) -> Optional[str]:
+    """The SQL of the text column holding a single-valued Solr field."""
+    c = _BY_NAME.get(field)
+    return f"d.{c.name}" if c and c.holds == FIRST and c.type == "text" else None
+
+
+def date_column(field: str) -> Optional[str]:
+    c = _BY_NAME.get(field)
+    return f"d.{c.name}" if c and c.holds == FIRST and c.type.startswith("timestamp") else None
+
+
+def array_column(field: str) -> Optional[str]:
+    c = _BY_NAME.get(field)
+    return f"d.{c.name}" if c and c.holds == VALUES else None
+
+
+BLOB_FIELDS = tuple(c.name for c in holding(BLOB))
+
+
+def column_ddl(name: str) -> str:
+    """ALTER TABLE … ADD COLUMN for a migration that adds `name`."""
+    c = _BY_NAME[name]
+    out = f"ALTER TABLE {TABLE} ADD COLUMN {c.ddl()}"
+    if c.storage:
+        out += f"; ALTER TABLE {TABLE} ALTER COLUMN {c.name} SET STORAGE {c.storage.upper()}"
+    return out
+
+
+def index_ddl(name: str) -> str:
+    return next(i for i in INDEXES if i.name == name).ddl()
+
+
+def create_table_ddl() -> list[str]:
+    """The whole table as statements (for a fresh schema)."""
+    cols = ", ".join(c.ddl() + (" PRIMARY KEY" if c.name == PRIMARY_KEY else "")
+                     for c in COLUMNS)
+    opts = ", ".join(f"{k} = {v}" for k, v in TABLE_OPTIONS.items())
+    out = [f"CREATE TABLE {TABLE} ({cols}) WITH ({opts})"]
+    out += [f"ALTER TABLE {TABLE} ALTER COLUMN {c.name} SET STORAGE {c.storage.upper()}"
+            for c in COLUMNS if c.storage]
+    return out + [i.ddl() for i in INDEXES]
