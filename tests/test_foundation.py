@@ -172,7 +172,8 @@ def test_the_harvesters_leave_organisations_no_source_publishes_to(cli, tmp_path
 def test_the_portals_harvester_token_is_not_a_sysadmins():
     result = subprocess.run([os.path.join(ROOT, ".venv/bin/ckan"), "-c", os.path.join(VAR, "ckan.ini"),
                              "jena", "token-owner", os.path.join(VAR, "api-token")],
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=120,
+                            env={k: v for k, v in os.environ.items() if not k.startswith("CKAN_")})
     assert result.returncode == 0, result.stderr
     assert "user=jena-harvester sysadmin=no" in result.stdout
     assert "stadt-jena=editor" in result.stdout
