@@ -6,7 +6,7 @@ up: setup run            ## set everything up, start the portal, populate it
 setup:                   ## install and configure everything (idempotent)
 	bin/setup
 
-run:                     ## start CKAN + jobs worker in the foreground
+run:                     ## start CKAN, the jobs worker and the sample map server (as user jena), populate, wait
 	bin/run
 
 check:                   ## start, populate, check the API, stop
