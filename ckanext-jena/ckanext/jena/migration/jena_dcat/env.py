@@ -1,0 +1,1 @@
+../jena_pgsearch/env.py
