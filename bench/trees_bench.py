@@ -38,14 +38,14 @@ def child(cmd, env=None):
 
 
 OURS = """
-import sys, yaml
-from harvesters import trees, runner
-config = runner.load_config()["jena"]
-config["url"] = "file:" + sys.argv[1]
-facts = trees.build("jena", config, sys.argv[2], "bench")
-import json, os, resource
-parts = json.load(open(os.path.join(sys.argv[2], "validation-report.json")))["parts"]
-print(facts["rows"], facts["valid"], facts["error_count"],
+import json, os, resource, sys
+from harvesters import kinds, runner
+config = kinds.configure("jena", dict(runner.load_config()["jena"], url="file:" + sys.argv[1]))
+kind = kinds.kind_of(config)
+os.makedirs(sys.argv[2])
+facts = runner.build(kind, kind.units("jena", config)[0], kinds.Build(sys.argv[2], "bench", None))
+parts = json.load(open(os.path.join(sys.argv[2], "validation-report.json")))["tables"]["baeume"]["parts"]
+print(facts.rows, facts.valid, facts.error_count,
       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
       "+".join(str(p["peak_mb"]) for p in parts), len(parts))  # the parts and the key check
 """

@@ -12,7 +12,7 @@ import sys
 
 import ckanapi
 
-from . import demo, runner
+from . import demo, kinds, runner, states
 from .ckan_client import ConfigurationError, connect
 
 log = logging.getLogger("jena-harvest")
@@ -26,9 +26,9 @@ def _seed_demo(args) -> int:
 
 
 def _list(args) -> int:
-    for name, config in runner.load_config(args.config).items():
-        print(f"{name}\t{config.get('kind')}\t{config.get('title', '')}\t"
-              f"{config.get('url') or config.get('wfs') or config.get('wms')}")
+    for name, entry in runner.load_config(args.config).items():
+        config = kinds.configure(name, entry)
+        print(f"{name}\t{config.kind}\t{config.title or ''}\t{kinds.kind_of(config).source_system(config)}")
     return 0
 
 
@@ -47,7 +47,7 @@ def _run(args) -> int:
     for r in results:
         print(f"{r['source']}: {r['status']}: {r['message']}")
     # A withdrawn layer is news for the stewards, not a failure of the run.
-    return 0 if all(r["status"] in ("ok", "withdrawn") for r in results) else 1
+    return 0 if all(r["status"] in states.GOOD for r in results) else 1
 
 
 def _status(args) -> int:

@@ -1,11 +1,21 @@
-"""Publish a validated package to CKAN through its action API (ckanapi).
+"""Carry out a package's plan (publish.json, see plan.py) on the portal,
+through its action API (ckanapi).
 
-One dataset per source, our schema's metadata filled in, the package's files
-uploaded as resources with their sha256, `datapackage.json` as a resource,
-and a changes resource against what was published before. Idempotent: a
-file whose hash is unchanged is not uploaded again, and an unchanged source
-makes no new activity at all. A failed run only writes its status, message
-and time on the dataset; the published data stays as it was.
+One dataset per unit, the package's files uploaded as resources with their
+sha256 and (tables) their Table Schema, links kept, a changes table against
+the last completed publication. Idempotent: a file whose hash and schema are
+unchanged is not uploaded again, and an unchanged source makes no new
+activity. A failed run only writes its status, message and time on the
+dataset; the published data stays as it was.
+
+Crash-safe in this order: the changes file first (computed against the
+last *completed* publication, which the runner keeps as OUT/UNIT/published),
+then the other files, then the dataset's fields; a run cut off anywhere is
+completed by the next one, with the same changes.
+
+The harvester's token goes to the portal's own address only: a published
+file is read back from the portal's download route of that resource, never
+from whatever its `url` says (an editor may point it anywhere).
 """
 from __future__ import annotations
 
@@ -13,99 +23,29 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
 import os
+import urllib.parse
 from typing import Any, Optional
 
-import requests
-
+from etl.http import Client, Limits, origin
 from etl.package import sha256_file
 
-EU = "http://publications.europa.eu/resource/authority/"
-CHANGE_LABELS = {"new": "neu", "removed": "entfernt", "changed": "geändert"}
-WITHDRAWN = "zurückgezogen"  # harvest_status of a dataset whose source no longer has it
-PLAN = "publish.json"  # written by each harvester's build step beside datapackage.json
+from . import states
+from .ckan_client import USER_AGENT
+from .faults import crash_point
+from .folders import atomic_write
+from .plan import Plan, changes, summary
+
+log = logging.getLogger(__name__)
 # Files that differ on every run even when the data does not.
 VOLATILE = {"datapackage.json"}
+PORTAL_LIMITS = Limits(max_bytes=4 << 30, deadline=900.0, read_timeout=120.0, max_redirects=0)
 
 
-def extent_polygon(extent: list[float]) -> str:
-    w, s, e, n = extent
-    return json.dumps({"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]})
-
-
-def harvested_metadata(source: str, config: dict, name: str, notes: str, tags: list[str], themes: list[str],
-                       licence: str, frequency: str) -> dict[str, Any]:
-    """Our schema's fields for a harvested dataset; the configuration's
-    title, description, licence, frequency, extent and contact win."""
-    return {
-        "name": name,
-        "title": config.get("title", source),
-        "notes": config.get("description") or notes,
-        "license_id": config.get("licence", licence),
-        "license_attribution": config.get("attribution", ""),
-        "tag_string": ",".join(tags),
-        "theme": [EU + "data-theme/" + t for t in themes],
-        "frequency": EU + "frequency/" + config.get("frequency", frequency),
-        "spatial": extent_polygon(config["extent"]) if config.get("extent") else None,
-        "source_system": config.get("source_system", config["url"]),
-        "update_method": "harvested",
-        "contact": [config["contact"]] if config.get("contact") else [],
-    }
-
-
-def write_plan(directory: str, dataset: dict[str, Any], organization: str, files: list[dict],
-               links: Optional[list[dict]] = None, changes: Optional[dict] = None, note: str = "") -> None:
-    """What `publish` makes of a package: the dataset's metadata (our schema's
-    fields), the files to upload, links to keep, and optionally a changes
-    table computed against the published version of `changes["table"]`
-    (`{"table", "key", "file"}`); `note` is added to the German summary."""
-    with open(os.path.join(directory, PLAN), "w", encoding="utf-8") as f:
-        json.dump({"dataset": dataset, "organization": organization, "files": files,
-                   "links": links or [], "changes": changes, "note": note}, f, ensure_ascii=False, indent=2)
-
-
-def changes(old_rows: list[dict], new_rows: list[dict], today: str, key: str = "id") -> tuple[list[dict], dict[str, int]]:
-    """New, removed and changed rows (trees, features) between two publications, by key."""
-    old = {r[key]: r for r in old_rows}
-    new = {r[key]: r for r in new_rows}
-    out = []
-    for tree_id in sorted(new.keys() - old.keys()):
-        out.append({"change": CHANGE_LABELS["new"], "id": tree_id, "fields": "", "date": today})
-    for tree_id in sorted(old.keys() - new.keys()):
-        out.append({"change": CHANGE_LABELS["removed"], "id": tree_id, "fields": "", "date": today})
-    for tree_id in sorted(new.keys() & old.keys()):
-        differ = [k for k in new[tree_id] if str(new[tree_id][k] or "") != str(old[tree_id].get(k) or "")]
-        if differ:
-            out.append({"change": CHANGE_LABELS["changed"], "id": tree_id, "fields": " ".join(differ),
-                        "date": today})
-    counts = {kind: sum(1 for c in out if c["change"] == label) for kind, label in CHANGE_LABELS.items()}
-    return out, counts
-
-
-def summary(counts: dict[str, int], first: bool, extra: str = "") -> str:
-    if first:
-        text = "Erstveröffentlichung."
-    elif counts:
-        text = (f"Seit dem letzten Abgleich: {counts['new']} neu, {counts['removed']} entfernt, "
-                f"{counts['changed']} geändert.")
-    else:
-        text = "Daten aktualisiert."
-    return f"{text} {extra}".strip()
-
-
-def _published_rows(ckan, resource: Optional[dict], token: Optional[str]) -> list[dict]:
-    """The table as published before (a CSV resource), or none."""
-    if not resource:
-        return []
-    if hasattr(ckan, "address"):  # RemoteCKAN: download with the token
-        resp = requests.get(resource["url"], headers={"Authorization": token or ""}, timeout=60)
-        resp.raise_for_status()
-        text = resp.content.decode("utf-8")
-    else:  # LocalCKAN: read the stored upload
-        from ckan.lib.uploader import get_resource_uploader
-        with open(get_resource_uploader(resource).get_path(resource["id"]), encoding="utf-8") as f:
-            text = f.read()
-    return list(csv.DictReader(io.StringIO(text)))
+def timestamp() -> str:
+    """Now in UTC, as the harvesters write it (runs.jsonl, harvest_time)."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _resource(pkg: dict, name: str) -> Optional[dict]:
@@ -116,8 +56,22 @@ def _same_link(published: Optional[dict], spec: dict) -> bool:
     return published is not None and all(published.get(k) == v for k, v in spec.items())
 
 
+def _same_schema(published: Optional[str], wanted: Optional[str]) -> bool:
+    if not published or not wanted:
+        return not published and not wanted
+    try:
+        return json.loads(published) == json.loads(wanted)
+    except ValueError:
+        return False
+
+
+def _our_upload(published: Optional[dict], digest: str) -> bool:
+    """The portal holds this very file as the harvester uploaded it (not a link an editor put there)."""
+    return published is not None and published.get("url_type") == "upload" and published.get("hash") == digest
+
+
 class _Digests(dict):
-    """sha256 of each file of the package, computed once per publication
+    """sha256 of each file of a package, computed once per publication
     (the change check and the upload both need it)."""
     def __init__(self, directory: str):
         super().__init__()
@@ -128,13 +82,76 @@ class _Digests(dict):
         return self[name]
 
 
+def _portal_download(ckan, resource: dict, token: Optional[str]) -> str:
+    """The stored file of an uploaded resource, from the portal's own download
+    route (its address, the resource's ids): the token never follows `url`."""
+    filename = os.path.basename(urllib.parse.urlsplit(resource.get("url") or "").path) or "data"
+    base = ckan.address.rstrip("/")
+    url = (f"{base}/dataset/{urllib.parse.quote(resource['package_id'])}/resource/"
+           f"{urllib.parse.quote(resource['id'])}/download/{urllib.parse.quote(filename)}")
+    _, host, port = origin(base)
+    client = Client(allow=[f"[{host}]:{port}" if ":" in host else f"{host}:{port}"], user_agent=USER_AGENT)
+    resp = client.get(url, headers={"Authorization": token} if token else None, limits=PORTAL_LIMITS)
+    if resp.status != 200:
+        raise RuntimeError(f"the portal answered HTTP {resp.status} for {url}")
+    return resp.content.decode("utf-8")
+
+
+def _published_rows(ckan, resource: Optional[dict], token: Optional[str]) -> list[dict]:
+    """The table as the portal holds it (a CSV resource), or none."""
+    if not resource:
+        return []
+    if resource.get("url_type") != "upload":
+        log.warning("resource %s of %s is not the harvester's upload (url %s): changes are counted "
+                    "against nothing", resource.get("name"), resource.get("package_id"), resource.get("url"))
+        return []
+    if hasattr(ckan, "address"):  # RemoteCKAN
+        text = _portal_download(ckan, resource, token)
+    else:  # LocalCKAN: read the stored upload
+        from ckan.lib.uploader import get_resource_uploader
+        with open(get_resource_uploader(resource).get_path(resource["id"]), encoding="utf-8") as f:
+            text = f.read()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _baseline_rows(ckan, pkg: dict, table: str, baseline: Optional[str], token: Optional[str]) -> list[dict]:
+    """The rows of `table` as last completely published: the runner's copy of
+    that publication, or (a new machine, a lost folder) the portal's."""
+    path = os.path.join(baseline, table) if baseline else ""
+    if path and os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+    return _published_rows(ckan, _resource(pkg, table), token)
+
+
+def _write_changes(ckan, pkg: dict, plan: Plan, package_dir: str, first: bool, baseline: Optional[str],
+                   token: Optional[str]) -> dict[str, int]:
+    spec = plan.changes
+    with open(os.path.join(package_dir, spec.table), encoding="utf-8") as f:
+        new_rows = list(csv.DictReader(f))
+    old_rows = [] if first else _baseline_rows(ckan, pkg, spec.table, baseline, token)
+    diff, counts = changes(old_rows, new_rows, dt.date.today().isoformat(), spec.key)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["change", "id", "fields", "date"], lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(diff)
+    atomic_write(os.path.join(package_dir, spec.file), out.getvalue())
+    return counts
+
+
 def _upsert_resource(ckan, pkg: dict, spec: dict, path: str, digest: str) -> bool:
     existing = _resource(pkg, spec["name"])
-    if existing and existing.get("hash") == digest:
-        return False
+    schema = spec.get("table_schema")
+    if _our_upload(existing, digest):
+        if _same_schema(existing.get("table_schema"), schema):
+            return False
+        ckan.action.resource_patch(id=existing["id"], table_schema=schema or "")  # the file is already there
+        return True
     with open(path, "rb") as f:
         fields = dict(package_id=pkg["id"], name=spec["name"], format=spec["format"], mimetype=spec["mimetype"],
                       hash=digest, description=spec["description"], size=os.path.getsize(path), upload=f)
+        if schema:
+            fields["table_schema"] = schema
         if existing:
             ckan.action.resource_update(id=existing["id"], **fields)
         else:
@@ -153,14 +170,32 @@ def _upsert_link(ckan, pkg: dict, spec: dict) -> bool:
     return True
 
 
-def _unchanged(pkg: dict, plan: dict, digests: _Digests) -> bool:
-    for spec in plan["files"]:
-        if spec["name"] in VOLATILE or (plan["changes"] and spec["name"] == plan["changes"]["file"]):
-            continue
+def _data(plan: Plan) -> list[dict]:
+    """The files whose content is the data (not the descriptor, not the changes)."""
+    return [s for s in plan.files if s["name"] not in VOLATILE and not (plan.changes and s["name"] == plan.changes.file)]
+
+
+def _on_portal(pkg: dict, plan: Plan, digests: _Digests) -> bool:
+    """Does the portal already hold every file (with its schema) and link of the plan?"""
+    for spec in _data(plan):
         published = _resource(pkg, spec["name"])
-        if not published or published.get("hash") != digests[spec["name"]]:
+        if not _our_upload(published, digests[spec["name"]]) or \
+                not _same_schema(published.get("table_schema"), spec.get("table_schema")):
             return False
-    return all(_same_link(_resource(pkg, spec["name"]), spec) for spec in plan["links"])
+    return all(_same_link(_resource(pkg, spec["name"]), spec) for spec in plan.links)
+
+
+def _same_as(baseline: Optional[str], plan: Plan, digests: _Digests) -> bool:
+    """Is the package's data that of the last completed publication? (Its
+    datapackage.json has the hashes.)"""
+    if not baseline:
+        return True  # nothing known locally: the portal's files are the reference
+    try:
+        with open(os.path.join(baseline, "datapackage.json"), encoding="utf-8") as f:
+            hashes = {r["path"]: r.get("hash") for r in json.load(f)["resources"]}
+    except (OSError, ValueError, KeyError):
+        return False
+    return all(hashes.get(s["name"]) == digests[s["name"]] for s in _data(plan))
 
 
 def _empty(value: Any) -> bool:
@@ -185,50 +220,39 @@ def _metadata_changed(pkg: dict, wanted: dict) -> bool:
     return False
 
 
-def _write_changes(ckan, pkg: dict, plan: dict, package_dir: str, token: Optional[str]) -> dict[str, int]:
-    spec = plan["changes"]
-    published = _resource(pkg, spec["table"])
-    with open(os.path.join(package_dir, spec["table"]), encoding="utf-8") as f:
-        new_rows = list(csv.DictReader(f))
-    diff, counts = changes(_published_rows(ckan, published, token), new_rows, dt.date.today().isoformat(),
-                           spec.get("key", "id"))
-    with open(os.path.join(package_dir, spec["file"]), "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["change", "id", "fields", "date"])
-        writer.writeheader()
-        writer.writerows(diff)
-    return counts
-
-
-def publish(ckan, source: str, config: dict, package_dir: str, token: Optional[str] = None) -> dict[str, Any]:
-    """Publish `package_dir` (valid) as its plan (publish.json) says; returns what changed."""
+def publish(ckan, package_dir: str, token: Optional[str] = None, baseline: Optional[str] = None) -> dict[str, Any]:
+    """Publish `package_dir` (valid) as its plan says; `baseline`: the package
+    of the last completed publication, if the runner has it. Returns what changed."""
     import ckanapi
-    with open(os.path.join(package_dir, PLAN), encoding="utf-8") as f:
-        plan = json.load(f)
-    org = ckan.action.organization_show(id=plan["organization"])
-    wanted = dict(plan["dataset"], owner_org=org["id"])
+    plan = Plan.read(package_dir)
+    org = ckan.action.organization_show(id=plan.organization)
+    wanted = dict(plan.dataset, owner_org=org["id"])
     try:
         pkg = ckan.action.package_show(id=wanted["name"])
-        first = False
     except ckanapi.NotFound:
         pkg = ckan.action.package_create(**wanted)
-        first = True
-    withdrawn = pkg.get("harvest_status") == WITHDRAWN
+    # A dataset whose first publication was cut off is still being published for the first time.
+    first = not pkg.get("last_successful_update")
+    withdrawn = states.code(pkg.get("harvest_status")) == states.WITHDRAWN
     digests = _Digests(package_dir)
-    same_data = not first and not withdrawn and _unchanged(pkg, plan, digests)
+    same_data = not first and not withdrawn and _on_portal(pkg, plan, digests) and _same_as(baseline, plan, digests)
     if same_data and not _metadata_changed(pkg, wanted):
         return {"dataset": pkg["name"], "changed": False, "summary": "unverändert"}
     if same_data:
         counts, text = {}, "Metadaten aktualisiert."
     else:
-        counts = _write_changes(ckan, pkg, plan, package_dir, token) if plan["changes"] else {}
-        text = summary(counts, first, plan.get("note", ""))
-    for spec in plan["files"]:
+        counts = _write_changes(ckan, pkg, plan, package_dir, first, baseline, token) if plan.changes else {}
+        text = summary(counts, first, plan.note)
+    for number, spec in enumerate(plan.all_files()):
         _upsert_resource(ckan, pkg, spec, os.path.join(package_dir, spec["name"]), digests[spec["name"]])
-    for spec in plan["links"]:
+        if number == 0:
+            crash_point("upload")
+    for spec in plan.links:
         _upsert_link(ckan, pkg, spec)
+    crash_point("published")
     now = timestamp()
     ckan.action.package_patch(id=pkg["id"], **{k: v for k, v in wanted.items() if k != "name"},
-                              last_successful_update=now, harvest_status="ok",
+                              last_successful_update=now, harvest_status=states.OK,
                               harvest_message=text, harvest_time=now)
     return {"dataset": pkg["name"], "changed": True, "summary": text, "counts": counts}
 
@@ -241,19 +265,15 @@ def harvested_datasets(ckan, prefix: str, source_system: str) -> list[str]:
         result = ckan.action.package_search(q=f"name:{prefix}*", include_private=True, rows=1000, start=start)
         for pkg in result["results"]:
             if pkg.get("update_method") == "harvested" and pkg.get("source_system") == source_system \
-                    and pkg.get("harvest_status") != WITHDRAWN:
+                    and states.code(pkg.get("harvest_status")) != states.WITHDRAWN:
                 found.append(pkg["name"])
         start += 1000
         if start >= result["count"]:
             return found
 
 
-def timestamp() -> str:
-    """Now in UTC, as the harvesters write it (runs.jsonl, harvest_time)."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def _mark(ckan, dataset: str, status: str, message: str) -> None:
+def mark(ckan, dataset: str, status: str, message: str) -> None:
+    """Set a dataset's harvest status (a code of states.py) with its message."""
     ckan.action.package_patch(id=dataset, harvest_status=status, harvest_message=message[:1000],
                               harvest_time=timestamp())
 
@@ -265,16 +285,16 @@ def withdraw(ckan, dataset: str, message: str) -> bool:
         pkg = ckan.action.package_show(id=dataset)
     except ckanapi.NotFound:
         return False
-    if pkg.get("harvest_status") == WITHDRAWN:
+    if states.code(pkg.get("harvest_status")) == states.WITHDRAWN:
         return False
-    _mark(ckan, dataset, WITHDRAWN, message)
+    mark(ckan, dataset, states.WITHDRAWN, message)
     return True
 
 
-def report_failure(ckan, dataset: str, message: str) -> None:
-    """Show a failed run on the dataset (if it exists); its data stays."""
+def report_failure(ckan, dataset: str, message: str, status: str = states.FAILED) -> None:
+    """Show a failed (or invalid) run on the dataset, if it exists; its data stays."""
     import ckanapi
     try:
-        _mark(ckan, dataset, "fehlgeschlagen", message)
+        mark(ckan, dataset, status, message)
     except ckanapi.NotFound:
         pass

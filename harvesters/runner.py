@@ -1,9 +1,13 @@
 """Run harvesters unattended: one lock, one record per run, last good kept.
 
-Each source builds into a fresh folder; only a valid package replaces the
-source's `current` package (atomically, by renaming), so a failing or
-invalid run never touches the last good data. Every run leaves a record
-(runs.jsonl) with status, counts and message, as ckanext-harvest keeps jobs.
+For every unit (one dataset) of a source, the runner does what is the same
+for every kind (harvesters/kinds): a fresh build folder; the kind's
+extract → transform; datapackage.json; every table validated against its
+Table Schema; the kind's plan → publish.json; the run's facts. Only a valid
+package becomes the unit's `current` (an atomic swap, folders.py), so a
+failing, invalid or killed run never touches the last good data; then it is
+published (publish.py). Every run leaves a record (runs.jsonl) with its
+state (states.py), counts and message, as ckanext-harvest keeps jobs.
 """
 from __future__ import annotations
 
@@ -12,28 +16,25 @@ import fcntl
 import json
 import logging
 import os
-import shutil
 import sys
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 import yaml
 
-from . import gis, publish, sensors, trees
+from etl import package, validate
+
+from . import folders, publish, states
+from .faults import crash_point
 from .fetch import SourceError
+from .kinds import Build, BuildResult, ConfigError, Kind, SourceConfig, Unit, configure, kind_of
+from .plan import published_files
 
 log = logging.getLogger(__name__)
 DEFAULT_CONFIG = os.path.join(os.path.dirname(__file__), "sources.yaml")
-# Each kind is a module with REQUIRED (config keys), units(source, config) →
-# [(unit, config)] (one dataset each), dataset_name(unit, config) and
-# build(unit, config, directory, version) → facts, writing a valid package
-# and its publish.json. A kind whose units come and go (the layers of a
-# service) also has MANY_UNITS = True and source_system(config), so that
-# vanished units can be withdrawn. A new kind of source is one such module.
-KINDS = {"tree_register": trees, "ogc_service": gis, "sensor_feed": sensors}
+NETWORK = "network"  # the top-level entry of sources.yaml that is not a group of sources
+REPORT = "validation-report.json"
 
-
-class ConfigError(Exception):
-    pass
+__all__ = ["ConfigError", "Locked", "load_config", "run", "build"]
 
 
 class Locked(Exception):
@@ -41,22 +42,63 @@ class Locked(Exception):
 
 
 def load_config(path: Optional[str] = None) -> dict[str, dict]:
+    """The sources of sources.yaml (groups of `name: entry`), each entry
+    checked against its kind's configuration; returned as plain dicts (run()
+    takes them, or a test's changed copy). `network: {allow: [...]}` is the
+    operator's allow-list of internal hosts, added to every source's
+    `network_allow`."""
     path = path or DEFAULT_CONFIG
     try:
         with open(path, encoding="utf-8") as f:
             data = yaml.safe_load(f) or {}
     except (OSError, yaml.YAMLError) as e:
         raise ConfigError(f"cannot read the source configuration {path}: {e}")
-    sources = {}
-    for group in data.values():
-        for name, config in (group or {}).items():
-            if config.get("kind") not in KINDS:
-                raise ConfigError(f"source {name}: unknown kind {config.get('kind')!r}")
-            for key in KINDS[config["kind"]].REQUIRED:
-                if key not in config:
-                    raise ConfigError(f"source {name}: {key} is missing")
-            sources[name] = config
+    network = data.pop(NETWORK, None) or {}
+    if not isinstance(network, dict) or set(network) - {"allow"}:
+        raise ConfigError(f"{path}: network must be a mapping with the one key allow")
+    sources: dict[str, dict] = {}
+    for group, entries in data.items():
+        if not isinstance(entries, dict):
+            raise ConfigError(f"{path}: {group} must be a mapping of sources")
+        for name, entry in entries.items():
+            if name in sources:
+                raise ConfigError(f"source {name} is configured twice")
+            if not isinstance(entry, dict):
+                raise ConfigError(f"source {name}: its entry must be a mapping")
+            if network.get("allow"):
+                entry = dict(entry, network_allow=list(network["allow"]) + list(entry.get("network_allow") or []))
+            configure(name, entry)
+            sources[name] = entry
     return sources
+
+
+def _validate_tables(directory: str, tables: list[str]) -> list[dict[str, Any]]:
+    """Every table against its schema in datapackage.json; one report for the package."""
+    errors: list[dict[str, Any]] = []
+    report: dict[str, Any] = {}
+    for name in tables:
+        result = validate.validate(directory, name)
+        errors += [dict(e, table=name) for e in result["errors"]]
+        report[name] = {"valid": result["valid"], "error_count": len(result["errors"]),
+                        "parts": result.get("parts", [])}
+    folders.write_json(os.path.join(directory, REPORT), {"valid": not errors, "tables": report, "errors": errors})
+    return errors
+
+
+def build(kind: Kind, unit: Unit, work: Build) -> BuildResult:
+    """The package of one unit in `work.directory`: the kind's steps, then
+    what every kind shares (descriptor, validation, plan)."""
+    output = kind.transform(unit, kind.extract(unit, work), work)
+    descriptor = package.write_descriptor(
+        work.directory, unit.dataset, output.title, work.version, output.licence, output.sources,
+        [f.resource_entry(work.directory) for f in output.files], created=output.created,
+        licence_title=output.licence_title)
+    errors = _validate_tables(work.directory, [f.resource for f in output.files if f.schema])
+    plan = kind.plan(unit, output)
+    plan.files = published_files(descriptor, [f.portal_entry() for f in output.files])
+    plan.write(work.directory)
+    return BuildResult(output.rows, output.warnings, not errors, errors[:20], len(errors),
+                       [r["path"] for r in descriptor["resources"]])
 
 
 def _record(out: str, entry: dict[str, Any]) -> None:
@@ -64,55 +106,53 @@ def _record(out: str, entry: dict[str, Any]) -> None:
         f.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
-def run_source(name: str, config: dict, out: str, ckan=None, token=None,
-               dry_run: bool = False) -> dict[str, Any]:
+def run_unit(kind: Kind, unit: Unit, out: str, ckan=None, token=None, dry_run: bool = False) -> dict[str, Any]:
     started = dt.datetime.now(dt.timezone.utc)
     version = started.strftime("%Y%m%dT%H%M%SZ")
-    base = os.path.join(out, name)
-    building = os.path.join(base, f"build-{version}")
-    entry: dict[str, Any] = {"source": name, "started": started.isoformat(timespec="seconds")}
+    base = os.path.join(out, unit.name)
+    entry: dict[str, Any] = {"source": unit.name, "started": started.isoformat(timespec="seconds")}
+    building = None
     try:
-        facts = KINDS[config["kind"]].build(name, config, building, version)
-        entry.update(facts)
+        folders.recover(base)
+        building = folders.new_build(base, version)
+        result = build(kind, unit, Build(building, version, folders.package(base)))
+        entry.update(result.facts())
+        verdict = "valid" if result.valid else "invalid"
         if dry_run:
-            shutil.rmtree(building, ignore_errors=True)
-            entry.update(status="ok" if facts["valid"] else "invalid",
-                         message=f"dry run: {facts['rows']} rows, package "
-                                 f"{'valid' if facts['valid'] else 'invalid'}; nothing kept or published")
-        elif facts["valid"]:
-            current = os.path.join(base, "current")
-            previous = os.path.join(base, "previous")
-            if os.path.exists(current):
-                shutil.rmtree(previous, ignore_errors=True)
-                os.rename(current, previous)
-            os.rename(building, current)
-            entry.update(status="ok", message=f"{facts['rows']} rows, package valid")
+            entry.update(status=states.OK if result.valid else states.INVALID,
+                         message=f"dry run: {result.rows} rows, package {verdict}; nothing kept or published")
+        elif result.valid:
+            crash_point("built")
+            folders.swap(base, building)
+            building = None  # it is `current` now
+            entry.update(status=states.OK, message=f"{result.rows} rows, package valid")
             if ckan is not None:
-                published = publish.publish(ckan, name, config, current, token)
+                published = publish.publish(ckan, folders.package(base), token,
+                                            baseline=folders.package(base, folders.PUBLISHED))
+                folders.mark_published(base)
                 entry["published"] = published
                 entry["message"] += f"; published as {published['dataset']}: {published['summary']}"
         else:
-            failed = os.path.join(base, "failed")
-            shutil.rmtree(failed, ignore_errors=True)
-            os.rename(building, failed)
-            entry.update(status="invalid", message=(
-                f"{name}: the package is invalid ({facts['error_count']} errors, first: "
-                f"{facts['errors'][0]['message'] if facts['errors'] else '-'}); "
+            failed = folders.keep_failed(base, building)
+            building = None
+            entry.update(status=states.INVALID, message=(
+                f"{unit.name}: the package is invalid ({result.error_count} errors, first: "
+                f"{result.errors[0]['message'] if result.errors else '-'}); "
                 f"the last good package is kept, report in {failed}"))
     except SourceError as e:
-        shutil.rmtree(building, ignore_errors=True)
-        entry.update(status="failed", message=str(e))
+        entry.update(status=states.FAILED, message=str(e))
     except Exception as e:  # one source's bug must not stop the others
-        log.exception("source %s crashed", name)
-        shutil.rmtree(building, ignore_errors=True)
-        entry.update(status="failed", message=f"{name}: {type(e).__name__}: {e}")
-    if ckan is not None and entry["status"] != "ok" and not dry_run:
+        log.exception("source %s crashed", unit.name)
+        entry.update(status=states.FAILED, message=f"{unit.name}: {type(e).__name__}: {e}")
+    if building:  # a dry run's, or one that failed before it was kept
+        folders.discard(building)
+    if ckan is not None and entry["status"] not in states.GOOD and not dry_run:
         try:
-            publish.report_failure(ckan, KINDS[config["kind"]].dataset_name(name, config), entry["message"])
+            publish.report_failure(ckan, unit.dataset, entry["message"], entry["status"])
         except Exception:
-            log.exception("could not show the failure of %s on its dataset", name)
+            log.exception("could not show the failure of %s on its dataset", unit.name)
     entry["finished"] = publish.timestamp()
-    log.info("source=%s status=%s message=%s", name, entry["status"], entry["message"])
+    log.info("source=%s status=%s message=%s", unit.name, entry["status"], entry["message"])
     return entry
 
 
@@ -124,9 +164,9 @@ def _known_units(out: str, source: str) -> dict[str, str]:
         return {}
 
 
-def _run_units(source: str, config: dict, out: str, ckan, token, dry_run: bool) -> list[dict[str, Any]]:
+def _run_units(source: str, config: SourceConfig, out: str, ckan, token, dry_run: bool) -> list[dict[str, Any]]:
     """Every unit (dataset) of one source; units that vanished are withdrawn."""
-    kind = KINDS[config["kind"]]
+    kind = kind_of(config)
     now = publish.timestamp
     known = _known_units(out, source)
     try:
@@ -140,17 +180,17 @@ def _run_units(source: str, config: dict, out: str, ckan, token, dry_run: bool) 
                     publish.report_failure(ckan, dataset, message)
                 except Exception:
                     log.exception("could not show the failure on %s", dataset)
-        return [{"source": source, "started": now(), "status": "failed", "message": message, "finished": now()}]
-    entries = [run_source(unit, unit_config, out, ckan, token, dry_run) for unit, unit_config in units]
-    if not getattr(kind, "MANY_UNITS", False):
+        return [{"source": source, "started": now(), "status": states.FAILED, "message": message,
+                 "finished": now()}]
+    entries = [run_unit(kind, unit, out, ckan, token, dry_run) for unit in units]
+    if not kind.many_units:
         return entries
-    current = {unit: kind.dataset_name(unit, unit_config) for unit, unit_config in units}
+    current = {unit.name: unit.dataset for unit in units}
     if ckan is not None and not dry_run:
         # What the portal holds from this source counts too: a lost output folder
         # must not let a vanished layer stay "ok" for ever.
         try:
-            for name in publish.harvested_datasets(ckan, kind.dataset_name(source, config) + "-",
-                                                   kind.source_system(config)):
+            for name in publish.harvested_datasets(ckan, kind.dataset_name(source) + "-", kind.source_system(config)):
                 if name not in known.values():
                     known[name] = name
         except Exception:
@@ -159,7 +199,7 @@ def _run_units(source: str, config: dict, out: str, ckan, token, dry_run: bool) 
     gone = {unit: name for unit, name in known.items() if name not in live}
     for unit in sorted(gone):
         message = f"{unit}: nicht mehr in der Quelle {source} enthalten; zurückgezogen, nicht gelöscht"
-        entry = {"source": unit, "started": now(), "status": "withdrawn", "message": message, "finished": now()}
+        entry = {"source": unit, "started": now(), "status": states.WITHDRAWN, "message": message, "finished": now()}
         if ckan is not None and not dry_run:
             try:
                 entry["published"] = {"dataset": gone[unit], "withdrawn": publish.withdraw(ckan, gone[unit], message)}
@@ -168,8 +208,7 @@ def _run_units(source: str, config: dict, out: str, ckan, token, dry_run: bool) 
         log.info("source=%s status=withdrawn message=%s", unit, message)
         entries.append(entry)
     if not dry_run:
-        with open(os.path.join(out, f"{source}.units.json"), "w", encoding="utf-8") as f:
-            json.dump(current, f, ensure_ascii=False, indent=1)
+        folders.write_json(os.path.join(out, f"{source}.units.json"), current)
     return entries
 
 
@@ -182,19 +221,22 @@ def _progress(number: int, total: int, name: str) -> None:
     sys.stderr.flush()
 
 
-def run(names: list[str], sources: dict[str, dict], out: str, ckan=None, token=None,
+def run(names: list[str], sources: Mapping[str, Any], out: str, ckan=None, token=None,
         dry_run: bool = False) -> list[dict[str, Any]]:
+    """Harvest `names` of `sources` (entries as load_config returns them, or typed configs)."""
+    configs = {name: configure(name, sources[name]) for name in names}  # every mistake before any work
     os.makedirs(out, exist_ok=True)
     lock = open(os.path.join(out, ".lock"), "w")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
+        lock.close()
         raise Locked(f"another jena-harvest run holds {out}/.lock")
     try:
         results = []
         for number, name in enumerate(names, start=1):
             _progress(number, len(names), name)
-            for entry in _run_units(name, sources[name], out, ckan, token, dry_run):
+            for entry in _run_units(name, configs[name], out, ckan, token, dry_run):
                 _record(out, entry)
                 results.append(entry)
         return results

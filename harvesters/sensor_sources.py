@@ -23,7 +23,7 @@ import polars as pl
 
 from etl.sensors import READINGS
 
-from .fetch import SourceError, get_json
+from .fetch import SourceError, get_json, next_page
 
 SENSOR_COMMUNITY = {"P1": "pm10", "P2": "pm2_5", "temperature": "temperature", "humidity": "humidity",
                     "pressure": "pressure"}
@@ -67,8 +67,8 @@ def _frame(rows: list[dict], config: dict, start: dt.datetime, end: dt.datetime)
     # Only the window's start is applied here: readings after its end are a
     # clock running ahead, which the harvester counts and drops.
     frame = frame.filter(pl.col("time") >= start)
-    if config.get("extent"):
-        w, s, e, n = config["extent"]
+    if config.extent:
+        w, s, e, n = config.extent
         frame = frame.filter(pl.col("longitude").is_between(w, e) & pl.col("latitude").is_between(s, n))
     return frame
 
@@ -83,7 +83,7 @@ def _row(source: str, station: str, location: str, sensor_type: str, phenomenon:
 def sensor_community(source: str, config: dict, start: dt.datetime, end: dt.datetime,
                      skipped: Counter) -> pl.DataFrame:
     records = []
-    for url in config.get("urls") or [config["url"]]:
+    for url in config.urls or [config.url]:
         data = get_json(source, url, config)
         if not isinstance(data, list):
             raise SourceError(f"{source}: {url} is not a sensor.community feed (a JSON list was expected, "
@@ -137,8 +137,8 @@ def _iso(when: dt.datetime) -> str:
 
 def opensensemap(source: str, config: dict, start: dt.datetime, end: dt.datetime,
                  skipped: Counter) -> pl.DataFrame:
-    base = config["url"].rstrip("/")
-    w, s, e, n = config["extent"]
+    base = config.url.rstrip("/")
+    w, s, e, n = config.extent
     boxes = get_json(source, f"{base}/boxes?bbox={w},{s},{e},{n}&exposure=outdoor,mobile", config)
     if not isinstance(boxes, list):
         raise SourceError(f"{source}: {base}/boxes did not return a list of boxes")
@@ -159,7 +159,7 @@ def opensensemap(source: str, config: dict, start: dt.datetime, end: dt.datetime
             if not phenomenon:
                 continue
             measurements = []
-            for a, b in chunks(start, end, config.get("chunk_hours", 24)):
+            for a, b in chunks(start, end, config.chunk_hours):
                 measurements += get_json(source, f"{base}/boxes/{box_id}/data/{sensor['_id']}?from-date={_iso(a)}"
                                                  f"&to-date={_iso(b)}&format=json", config) or []
             for m in measurements:
@@ -184,27 +184,26 @@ def _sta_id(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _sta_pages(source: str, url: str, config: dict, limit: int = 10_000) -> list[dict]:
+def _sta_pages(source: str, url: str, config) -> list[dict]:
     """Every entity of a collection, following @iot.nextLink (a short page is
-    not the end; only a missing nextLink is)."""
+    not the end; only a missing nextLink is). A nextLink is the source's word,
+    not the operator's: followed only over http(s), to the same origin, never
+    twice, and for at most `max_pages` pages (fetch.next_page)."""
     out: list[dict] = []
-    pages = 0
+    seen: set[str] = set()
     while url:
         doc = get_json(source, url, config)
         if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
             raise SourceError(f"{source}: {url} is not a SensorThings collection (no \"value\" list)")
         out += doc["value"]
-        url = doc.get("@iot.nextLink")
-        pages += 1
-        if pages > limit:
-            raise SourceError(f"{source}: more than {limit} pages from {url}; stopping")
+        url = next_page(source, url, doc.get("@iot.nextLink"), seen, config.max_pages)
     return out
 
 
 def sensorthings(source: str, config: dict, start: dt.datetime, end: dt.datetime,
                  skipped: Counter) -> pl.DataFrame:
-    base = config["url"].rstrip("/")
-    names = dict(NAMES, **{k.lower(): v for k, v in (config.get("observed_properties") or {}).items()})
+    base = config.url.rstrip("/")
+    names = dict(NAMES, **{k.lower(): v for k, v in (config.observed_properties or {}).items()})
     quote = lambda q: urllib.parse.quote(q, safe="$=(),'&:/;")  # noqa: E731
     things = _sta_pages(source, base + "/Things?" + quote(
         "$expand=Locations,Datastreams($expand=ObservedProperty,Sensor)"), config)
@@ -222,9 +221,9 @@ def sensorthings(source: str, config: dict, start: dt.datetime, end: dt.datetime
                 continue
             unit = (stream.get("unitOfMeasurement") or {}).get("symbol") or ""
             observations = []
-            for a, b in chunks(start, end, config.get("chunk_hours", 24)):
+            for a, b in chunks(start, end, config.chunk_hours):
                 query = (f"$filter=phenomenonTime ge {_iso(a)} and phenomenonTime lt {_iso(b)}"
-                         f"&$orderby=phenomenonTime asc&$top={config.get('page_size', 1000)}"
+                         f"&$orderby=phenomenonTime asc&$top={config.page_size}"
                          "&$select=result,phenomenonTime")
                 url = f"{base}/Datastreams({_sta_id(stream['@iot.id'])})/Observations?" + quote(query)
                 observations += _sta_pages(source, url, config)

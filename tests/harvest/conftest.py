@@ -3,6 +3,9 @@ over HTTP, and routes a test can change to simulate faults."""
 import os
 
 import pytest
+from ckanapi import LocalCKAN
+
+from ckan.tests import factories
 
 from harvesters import runner
 
@@ -30,3 +33,34 @@ def sources(loopback):
     return routes, base, config
 
 
+
+
+@pytest.fixture
+def harvester_portal():
+    """The portal as the harvesters reach it: a user who is editor (not
+    sysadmin) of the organisations it publishes to, as bin/setup makes it.
+    `harvester_portal("stadt-jena", …)` → (LocalCKAN as that user, the user)."""
+    def make(*organizations):
+        admin, user = factories.Sysadmin(), factories.User()
+        for name in organizations:
+            factories.Organization(name=name, user=admin, users=[{"name": user["name"], "capacity": "editor"}])
+        return LocalCKAN(username=user["name"]), user
+    return make
+
+
+@pytest.fixture(scope="module")
+def ckan_http(reset_db):
+    """The test CKAN as a real server: (its URL). Tables are made first: the
+    first reset of a session drops and rebuilds them."""
+    from .portal_server import ckan_server
+    reset_db()
+    with ckan_server() as url:
+        yield url
+
+
+@pytest.fixture
+def harvester_token(harvester_portal):
+    """An API token of the harvesters' editor account (organisation stadt-leipzig-beispiel)."""
+    from ckan.tests import helpers
+    _, user = harvester_portal("stadt-leipzig-beispiel")
+    return helpers.call_action("api_token_create", {"user": user["name"]}, user=user["name"], name="harvest")["token"]

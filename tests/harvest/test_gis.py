@@ -8,10 +8,9 @@ import re
 
 import pytest
 import shapely
-from ckanapi import LocalCKAN
 from pyproj import Transformer
 
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from etl.features import LayerWriter
 from harvesters import runner
@@ -233,11 +232,9 @@ def test_capabilities_exception_and_timeout_are_clear_errors(tmp_path):
 
 
 @pytest.mark.usefixtures("clean_db", "clean_index")
-def test_publish_then_a_layer_disappears_and_the_licence_becomes_unclear(mapserver, tmp_path):
+def test_publish_then_a_layer_disappears_and_the_licence_becomes_unclear(mapserver, tmp_path, harvester_portal):
     base, changing = mapserver
-    admin = factories.Sysadmin()
-    factories.Organization(name="stadt-jena", user=admin)
-    ckan = LocalCKAN(username=admin["name"])
+    ckan, _ = harvester_portal("stadt-jena")
     write_changing(changing)
     config = service(base, "changing", include=["spielplaetze", "stadtteile"])
     first = harvest(config, tmp_path, ckan)
@@ -259,7 +256,7 @@ def test_publish_then_a_layer_disappears_and_the_licence_becomes_unclear(mapserv
     third = harvest(config, tmp_path, ckan)
     assert third["geodaten-jena-spielplaetze"]["status"] == "withdrawn"
     pkg = helpers.call_action("package_show", id="geodaten-jena-spielplaetze")
-    assert pkg["state"] == "active" and pkg["harvest_status"] == "zurückgezogen"
+    assert pkg["state"] == "active" and pkg["harvest_status"] == "withdrawn"
     assert "nicht mehr in der Quelle geodaten-jena" in pkg["harvest_message"]
     assert len(pkg["resources"]) == 7  # the last data stays
     districts = helpers.call_action("package_show", id="geodaten-jena-stadtteile")

@@ -2,12 +2,12 @@
 through ckanapi's LocalCKAN), again unchanged, again with changes, and a
 failing run."""
 import csv
+import json
 
 import pytest
-from ckanapi import LocalCKAN
 
 from ckan.lib.uploader import get_resource_uploader
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from harvesters import runner
 
@@ -17,10 +17,8 @@ pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
 
 @pytest.fixture
-def portal():
-    admin = factories.Sysadmin()
-    factories.Organization(name="stadt-jena", title="Stadt Jena", user=admin)
-    return LocalCKAN(username=admin["name"])
+def portal(harvester_portal):
+    return harvester_portal("stadt-jena")[0]
 
 
 def harvest(config, out, ckan):
@@ -51,6 +49,11 @@ def test_harvest_publish_again_and_with_changes(sources, tmp_path, portal):
     assert pkg["update_method"] == "harvested" and pkg["license_id"] == "dl-by-de/2.0"
     assert pkg["harvest_status"] == "ok" and pkg["harvest_message"] == "Erstveröffentlichung."
     assert pkg["last_successful_update"]
+    # Each table carries the Table Schema it was validated with, so the portal
+    # validates it against that schema, not against one it infers.
+    descriptor = json.loads((tmp_path / "jena" / "current" / "datapackage.json").read_text())
+    assert json.loads(res["baeume.csv"]["table_schema"]) == descriptor["resources"][0]["schema"]
+    assert not res["baeume.geojson"].get("table_schema")
     before = len(activities(pkg))
 
     # Unchanged source: nothing new at all.
@@ -89,7 +92,16 @@ def test_a_failed_run_shows_on_the_dataset_and_keeps_the_data(sources, tmp_path,
     failed = harvest(config, tmp_path, portal)
     assert failed["status"] == "failed"
     pkg2, res2 = resources()
-    assert pkg2["harvest_status"] == "fehlgeschlagen"
+    assert pkg2["harvest_status"] == "failed"  # a stable code (harvesters/states.py) …
     assert "HTML page instead of CSV" in pkg2["harvest_message"] and pkg2["harvest_time"]
     assert res2["baeume.csv"]["hash"] == res["baeume.csv"]["hash"]
     assert pkg2["harvest_message"] != pkg["harvest_message"]
+
+
+def test_the_dataset_page_shows_the_run_state_in_german(sources, tmp_path, portal, app):
+    routes, base, config = sources
+    assert harvest(config, tmp_path, portal)["status"] == "ok"
+    routes["/jena.csv"] = (b"<html><body>Wartung</body></html>", "text/html", 0)
+    harvest(config, tmp_path, portal)
+    page = app.get("/dataset/baumkataster-jena").body
+    assert "fehlgeschlagen" in page and ">failed<" not in page  # … shown as its German label

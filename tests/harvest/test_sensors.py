@@ -11,12 +11,13 @@ import urllib.parse
 
 import polars as pl
 import pytest
-from ckanapi import LocalCKAN
 
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from harvesters import runner
 from harvesters.samples.sensors.generate import END, feed
+
+from ..loopback import serve
 
 
 NOW = END.replace(tzinfo=dt.timezone.utc)
@@ -242,12 +243,10 @@ def test_opensensemap_boxes_and_a_moving_sensor(source, tmp_path):
 
 
 @pytest.mark.usefixtures("clean_db", "clean_index")
-def test_publish_and_an_unchanged_second_run(source, tmp_path):
+def test_publish_and_an_unchanged_second_run(source, tmp_path, harvester_portal):
     routes, base, config = source
     routes["/data.json"] = body(feed())
-    admin = factories.Sysadmin()
-    factories.Organization(name="stadt-jena", user=admin)
-    ckan = LocalCKAN(username=admin["name"])
+    ckan, _ = harvester_portal("stadt-jena")
     first = harvest(config, tmp_path, ckan)
     assert first["status"] == "ok", first["message"]
     pkg = helpers.call_action("package_show", id="sensordaten-jena-luftdaten")
@@ -258,3 +257,47 @@ def test_publish_and_an_unchanged_second_run(source, tmp_path):
     assert pkg["frequency"].endswith("/HOURLY") and pkg["license_id"] == "odbl"
     second = harvest(config, tmp_path, ckan)
     assert second["published"]["changed"] is False
+
+
+def _things(next_link):
+    return body({"value": [{"@iot.id": 1, "Locations": [{"location": {"type": "Point", "coordinates": [11.6, 50.9]}}],
+                            "Datastreams": []}], "@iot.nextLink": next_link})
+
+
+@pytest.mark.parametrize("where, problem", [
+    ("file", "is not an http(s) URL; not followed"),
+    ("elsewhere", "for another host; not followed"),
+    ("itself", "was already followed (a loop); stopped"),
+])
+def test_sensorthings_next_links_cannot_lead_elsewhere_or_loop(source, tmp_path, where, problem):
+    routes, base, config = source
+    config.update(api="sensorthings", url=base + "/sta")
+    things = "/sta/Things?$expand=Locations,Datastreams($expand=ObservedProperty,Sensor)"
+    calls = []
+    other = {"/sta/Things?page=2": lambda path: calls.append(path) or _things(None)}
+    with serve(other) as elsewhere:  # another origin on loopback: allowed as a source, not as a next page
+        link = {"file": "file:///etc/passwd", "elsewhere": elsewhere + "/sta/Things?page=2",
+                "itself": base + urllib.parse.quote(things, safe="$=(),'&:/;?")}[where]
+
+        def first(path):
+            calls.append(path)
+            return _things(link)
+        routes[things] = first
+        result = harvest(config, tmp_path)
+    assert result["status"] == "failed" and result["message"].startswith("jena-luftdaten: ")
+    assert problem in result["message"], result["message"]
+    assert len(calls) == 1  # the first page only: nothing followed, no loop walked 10,000 times
+
+
+def test_sensorthings_paging_stops_at_max_pages(source, tmp_path):
+    routes, base, config = source
+    config.update(api="sensorthings", url=base + "/sta", max_pages=5)
+    pages = []
+
+    def endless(path):
+        pages.append(path)
+        return _things(f"{base}/sta/Things?page={len(pages) + 1}")
+    routes["/sta/Things*"] = endless
+    result = harvest(config, tmp_path)
+    assert result["status"] == "failed" and "more than 5 pages" in result["message"]
+    assert len(pages) == 5

@@ -1,0 +1,291 @@
+"""GIS layers from OGC services (`kind: ogc_service`): one dataset per layer.
+
+units: the layers of the WFS and WMS capabilities (include/exclude
+patterns); extract: the layer's description and its features page by page
+(lazy); transform: geometries checked, repaired, reprojected to EPSG:4326
+into GeoJSON + a CSV of the attributes (Table Schema from
+DescribeFeatureType), a WMS preview; plan: metadata from the capabilities
+and the `layers:` overrides, WFS/WMS links. A layer only in the WMS becomes
+a dataset with a map link and a preview; a layer in both gets the WMS on its
+WFS dataset. Layers that leave the capabilities are withdrawn by the runner.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional
+
+from etl import features
+from etl.reproject import authority_yx, crs_code
+
+from ..fetch import SourceError
+from ..ogc import WFS, WMS, with_params
+from ..plan import Plan, harvested_metadata
+from .base import Build, File, Output, Unit, table
+from .config import ConfigError, SourceConfig
+
+# Access constraints as services write them → our licence ids.
+LICENCES = [
+    (r"dl-de/by-2[-.]0|datenlizenz deutschland\W+namensnennung\W+(version )?2\.0", "dl-by-de/2.0"),
+    (r"dl-de/zero-2[-.]0|datenlizenz deutschland\W+zero", "dl-zero-de/2.0"),
+    (r"cc[- ]by[- ]sa[- ]4\.0|creative commons.*weitergabe", "cc-by-sa/4.0"),
+    (r"cc[- ]by[- ]4\.0|creative commons namensnennung 4\.0|creative commons attribution 4\.0", "cc-by/4.0"),
+    (r"cc0|cc[- ]zero|public domain", "cc-zero"),
+    (r"odbl|open database license", "odbl"),
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LayerOverrides:
+    """A `layers:` entry: what the configuration says of one layer, over its capabilities."""
+    title: Optional[str] = None
+    description: Optional[str] = None
+    theme: Optional[str] = None
+    licence: Optional[str] = None
+    frequency: Optional[str] = None
+    srs: Optional[str] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceConfig(SourceConfig):
+    wfs: Optional[str] = None
+    wms: Optional[str] = None
+    wfs_version: str = "2.0.0"
+    wms_version: str = "1.3.0"
+    include: list[str] = field(default_factory=lambda: ["*"])  # shell patterns on layer names
+    exclude: list[str] = field(default_factory=list)
+    layers: dict[str, LayerOverrides] = field(default_factory=dict)
+    id_field: Optional[str] = None     # features without an id get LAYER.<this property>
+    srs: Optional[str] = None          # default: the first CRS the layer offers
+    theme: Optional[str] = None        # EU data theme code of every layer
+    page_size: int = 10_000
+    max_features: int = 1_000_000
+
+    def check(self, source: str) -> None:
+        super().check(source)
+        if not (self.wfs or self.wms):
+            raise ConfigError(f"source {source}: neither wfs nor wms is configured")
+        if self.page_size < 1 or self.max_features < 1:
+            raise ConfigError(f"source {source}: page_size and max_features must be positive")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A unit's context: the layer and the services it was found in (read once per run)."""
+    name: str
+    wfs: Optional[WFS]
+    wms: Optional[WMS]
+
+    @property
+    def in_wfs(self) -> bool:
+        return self.wfs is not None and self.name in self.wfs.layers
+
+    @property
+    def in_wms(self) -> bool:
+        return self.wms is not None and self.name in self.wms.layers
+
+    @property
+    def meta(self):
+        return self.wfs.layers[self.name] if self.in_wfs else self.wms.layers[self.name]
+
+
+@dataclass
+class Extracted:
+    info: dict[str, Any]
+    bbox: Optional[list[float]]
+    properties: dict[str, str] = field(default_factory=dict)
+    srs: str = ""
+    code: str = ""
+    yx: bool = False
+    output: str = ""                          # geojson or gml, as the server delivers the features
+    pages: Optional[Iterator[list]] = None   # lazy: each page is fetched as transform asks for it
+
+
+def recognise_licence(text: str) -> Optional[str]:
+    low = (text or "").lower()
+    return next((lid for pattern, lid in LICENCES if re.search(pattern, low)), None)
+
+
+def slug(text: str) -> str:
+    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    return re.sub(r"[^a-z0-9_-]+", "-", text).strip("-")[:90]
+
+
+def _bbox(meta) -> Optional[list[float]]:
+    box = getattr(meta, "boundingBoxWGS84", None)
+    return [float(v) for v in box[:4]] if box else None
+
+
+def _crs_list(meta) -> list[str]:
+    """The CRSs a layer offers, as EPSG:n (for the description of its service link)."""
+    out = []
+    for c in getattr(meta, "crsOptions", None) or []:
+        try:
+            code = crs_code(c.getcode() if hasattr(c, "getcode") else str(c))
+        except ValueError:
+            continue
+        if code not in out:
+            out.append(code)
+    return out
+
+
+def _keywords(meta) -> list[str]:
+    out = []
+    for k in getattr(meta, "keywords", None) or []:
+        tag = re.sub(r"[^\w \-.]", " ", str(k)).strip()[:100]
+        if len(tag) >= 2 and tag not in out:
+            out.append(tag)
+    return out
+
+
+def _feature_id(layer: str, fid, id_value) -> Optional[str]:
+    """The server's id, else LAYER.<id field> as gml:id reads (GeoJSON from some
+    servers has no ids), else none (the writer numbers the feature)."""
+    if fid not in (None, ""):
+        return fid
+    return f"{layer}.{id_value}" if id_value not in (None, "") else None
+
+
+class OgcService:
+    name = "ogc_service"
+    Config = ServiceConfig
+    many_units = True  # one dataset per layer; layers come and go
+
+    def dataset_name(self, unit: str) -> str:
+        return slug(unit)
+
+    def source_system(self, config: ServiceConfig) -> str:
+        """The service a dataset comes from (its WFS, else its WMS)."""
+        return config.wfs or config.wms
+
+    def units(self, source: str, config: ServiceConfig) -> list[Unit]:
+        """One unit per wanted layer of the service's WFS and WMS capabilities."""
+        settings = config.as_dict()
+        wfs = WFS(source, config.wfs, settings) if config.wfs else None
+        wms = WMS(source, config.wms, settings) if config.wms else None
+        names = sorted(set(wfs.layers if wfs else []) | set(wms.layers if wms else []))
+        wanted = [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in config.include)
+                  and not any(fnmatch.fnmatchcase(n, p) for p in config.exclude)]
+        return [Unit(source, f"{source}-{slug(n)}", self.dataset_name(f"{source}-{slug(n)}"), config,
+                     Layer(n, wfs, wms)) for n in wanted]
+
+    def extract(self, unit: Unit, build: Build) -> Extracted:
+        layer: Layer = unit.context
+        config, over = unit.config, unit.config.layers.get(layer.name, LayerOverrides())
+        info = (layer.wfs if layer.in_wfs else layer.wms).info()
+        bbox = _bbox(layer.meta) or (_bbox(layer.wms.layers[layer.name]) if layer.in_wms else None)
+        if not layer.in_wfs:
+            return Extracted(info, bbox)
+        wfs, meta = layer.wfs, layer.meta
+        offered = _crs_list(meta)
+        srs = over.srs or config.srs or (offered[0] if offered else "EPSG:4326")
+        try:
+            code = crs_code(srs)
+        except ValueError as e:
+            raise SourceError(f"{unit.source}: layer {layer.name}: {e}")
+        properties = wfs.schema(layer.name)
+        kind, fmt = wfs.output_format()
+        # GML of WFS 1.1/2.0 follows the CRS definition's axis order (lat/lon for
+        # EPSG:4326, northing first for EPSG:3044); GeoJSON and WFS 1.0 are x/y.
+        yx = kind == "gml" and not wfs.version.startswith("1.0") and code != "OGC:CRS84" and authority_yx(code)
+        pages = wfs.pages(layer.name, srs, kind, fmt)
+        if config.id_field:
+            pages = ([(_feature_id(layer.name, fid, p.get(config.id_field)), p, g) for fid, p, g in page]
+                     for page in pages)
+        return Extracted(info, bbox, properties, srs, code, bool(yx), kind, pages)
+
+    def transform(self, unit: Unit, extracted: Extracted, build: Build) -> Output:
+        layer: Layer = unit.context
+        files: list[File] = []
+        warnings: dict[str, Any] = {}
+        rows = 0
+        if extracted.pages is not None:
+            name = slug(layer.name)
+            writer = features.LayerWriter(build.directory, name, list(extracted.properties), extracted.code,
+                                          extracted.yx, _bbox(layer.meta))
+            try:
+                for page in extracted.pages:
+                    writer.add(page)
+            except BaseException:
+                writer.abort()
+                raise
+            counts = writer.close()
+            rows = counts.get("features", 0)
+            warnings = {k: v for k, v in counts.items() if k != "features"}
+            warnings.update(srs=extracted.srs, output=extracted.output, axis="y/x" if writer.yx else "x/y")
+            files += [
+                table(f"{name}.csv", name, "Sachdaten aller Objekte (UTF-8, Komma-getrennt); Schema in "
+                      "datapackage.json.", features.table_schema(extracted.properties), rows),
+                File(f"{name}.geojson", f"{name}-geojson", "geojson", "application/geo+json",
+                     "Alle Objekte mit Geometrie (WGS 84).", extra={"features": rows}),
+            ]
+        if layer.in_wms and extracted.bbox:
+            try:
+                data = layer.wms.preview(layer.name, extracted.bbox)
+                with open(os.path.join(build.directory, "vorschau.png"), "wb") as f:
+                    f.write(data)
+                files.append(File("vorschau.png", "vorschau", "png", "image/png", "Vorschau der Ebene (WMS GetMap)."))
+            except SourceError as e:  # a missing preview does not stop the layer
+                warnings["preview"] = str(e)
+        title = getattr(layer.meta, "title", None) or layer.name
+        licence = self._licence(unit, extracted.info)
+        return Output(title, files, [{"title": extracted.info["title"] or unit.source,
+                                      "path": self.source_system(unit.config)}],
+                      None if licence == "notspecified" else licence, rows, warnings, context=extracted)
+
+    @staticmethod
+    def _licence(unit: Unit, info: dict[str, Any]) -> str:
+        over = unit.config.layers.get(unit.context.name, LayerOverrides())
+        return over.licence or recognise_licence(info["access"]) or unit.config.licence or "notspecified"
+
+    def plan(self, unit: Unit, output: Output) -> Plan:
+        layer: Layer = unit.context
+        config, extracted, meta = unit.config, output.context, layer.meta
+        over = config.layers.get(layer.name, LayerOverrides())
+        info = extracted.info
+        licence = self._licence(unit, info)
+        limitations, notes = [], []
+        if output.warnings.get("repaired"):
+            limitations.append(f"{output.warnings['repaired']} ungültige Geometrien wurden beim Abgleich "
+                               "repariert (make_valid).")
+            notes.append(f"{output.warnings['repaired']} Geometrien repariert.")
+        if output.warnings.get("without_geometry"):
+            limitations.append(f"{output.warnings['without_geometry']} Objekte ohne Geometrie.")
+        if licence == "notspecified":
+            limitations.append(f"Lizenz aus den Zugriffsbedingungen des Dienstes nicht erkennbar: "
+                               f"„{info['access'] or 'keine Angabe'}“. Bitte klären.")
+        theme = over.theme or config.theme
+        dataset = harvested_metadata(
+            unit.dataset, title=over.title or output.title,
+            notes=over.description or getattr(meta, "abstract", None) or
+            f"Ebene „{layer.name}“ des Dienstes {info['title'] or unit.source}.",
+            tags=_keywords(meta) + ["Geodaten"], themes=[theme] if theme else [], licence=licence,
+            frequency=over.frequency or config.frequency, source_system=self.source_system(config),
+            attribution=config.attribution, extent=extracted.bbox, contact=info["contact"] or config.contact,
+            known_limitations="\n\n".join(limitations))
+        return Plan(dataset, config.organization, self._links(layer, config, extracted.bbox), note=" ".join(notes))
+
+    @staticmethod
+    def _links(layer: Layer, config: ServiceConfig, bbox: Optional[list[float]]) -> list[dict[str, Any]]:
+        links = []
+        if layer.in_wfs:
+            links.append({"name": "WFS-Dienst", "format": "WFS_SRVC", "url": with_params(
+                config.wfs, SERVICE="WFS", REQUEST="GetCapabilities", VERSION=layer.wfs.version),
+                "description": f"OGC Web Feature Service {layer.wfs.version}, Objektart {layer.meta.id}; "
+                               f"Koordinatensysteme: {', '.join(_crs_list(layer.meta)) or 'keine Angabe'}.",
+                "mimetype": "application/xml"})
+        if layer.in_wms:
+            wms = layer.wms
+            links.append({"name": "Karte (WMS)", "format": "WMS_SRVC",
+                          "url": wms.getmap_url(layer.name, bbox or [-180, -90, 180, 90]),
+                          "description": f"GetMap-Aufruf der Ebene {layer.name} (WMS {wms.version}, WGS 84).",
+                          "mimetype": "image/png"})
+            links.append({"name": "WMS-Dienst", "format": "WMS_SRVC", "url": with_params(
+                config.wms, SERVICE="WMS", REQUEST="GetCapabilities", VERSION=wms.version),
+                "description": f"OGC Web Map Service {wms.version}.", "mimetype": "application/xml"})
+        return links
+
+
+KIND = OgcService()
