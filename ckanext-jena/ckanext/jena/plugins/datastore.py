@@ -1,0 +1,87 @@
+"""jena_datastore: every validated table queryable through CKAN's DataStore,
+loaded with the types of its Table Schema.
+
+Needs CKAN's `datastore` plugin (before it in ckan.plugins) and its database
+(bin/setup-datastore). The load is a job in CKAN's queue: validation calls
+ckanext.jena.datastore.jobs.enqueue_load when a resource ends "valid".
+"""
+from __future__ import annotations
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from ckanext.jena import cli as jena_cli
+from ckanext.jena.datastore import actions, labels, status
+from ckanext.jena.datastore.cli import datastore_load
+from ckanext.jena.datastore.views import datastore
+
+
+def _status(resource_id: str) -> dict:
+    """The load of a resource for its page (never an error on the page)."""
+    try:
+        record = status.public(status.get(resource_id), resource_id)
+    except Exception:
+        return {}
+    return dict(record, label=labels.status_label(record),
+                explanation=labels.reason_text(record) if record.get("reason") else "")
+
+
+class DataStorePlugin(p.SingletonPlugin):
+    p.implements(p.IConfigDeclaration)
+    p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IBlueprint)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.IClick)
+    p.implements(p.IResourceController, inherit=True)
+
+    # IConfigDeclaration
+    def declare_config_options(self, declaration, key):
+        section = key.ckanext.jena.datastore
+        declaration.annotate("jena_datastore: tables into CKAN's DataStore")
+        declaration.declare_int(section.job_timeout, 3600).set_description(
+            "Seconds a DataStore load may run before it is stopped (and reported).")
+        declaration.declare_int(section.max_size_mb, 500).set_description(
+            "Larger files are not loaded into the DataStore (reported as such).")
+
+    # IConfigurer: the status panel on the resource page
+    def update_config(self, config):
+        tk.add_template_directory(config, "../datastore/templates")
+
+    # IConfigurable
+    def configure(self, config):
+        if not p.plugin_loaded("datastore"):
+            raise RuntimeError("jena_datastore needs CKAN's datastore plugin: "
+                               "list `datastore jena_datastore` in ckan.plugins")
+
+    # IActions / IAuthFunctions
+    def get_actions(self):
+        return actions.get_actions()
+
+    def get_auth_functions(self):
+        return actions.get_auth_functions()
+
+    # IBlueprint
+    def get_blueprint(self):
+        return [datastore]
+
+    # ITemplateHelpers
+    def get_helpers(self):
+        return {"jena_datastore_status": _status}
+
+    # IClick: `ckan jena datastore-load`, in the jena group the base plugin
+    # registers (a second group of that name would replace it).
+    def get_commands(self):
+        jena_cli.jena.add_command(datastore_load)
+        return [jena_cli.jena]
+
+    # IResourceController: CKAN's datastore plugin drops the table; the
+    # load record goes with it.
+    def after_resource_delete(self, context, resources):
+        for resource in resources:
+            try:
+                status.delete(resource["id"])
+            except Exception:
+                pass
