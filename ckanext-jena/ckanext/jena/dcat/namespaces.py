@@ -10,6 +10,7 @@ GEODCATAP = Namespace("http://data.europa.eu/930/")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 ODRL = Namespace("http://www.w3.org/ns/odrl/2/")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 
 # Prefixes for showing paths and classes to people ("dct:format").
 PREFIXES = {
@@ -29,5 +30,5 @@ def qname(uri) -> str:
     return text
 
 
-__all__ = ["ADMS", "DCAT", "DCATAP", "DCATDE", "DCT", "FOAF", "GEODCATAP", "GSP", "LOCN", "ODRL",
+__all__ = ["ADMS", "DCAT", "DCATAP", "DCATDE", "DCT", "FOAF", "GEODCATAP", "GSP", "HYDRA", "LOCN", "ODRL",
            "OWL", "PROV", "RDF", "RDFS", "SH", "SKOS", "SPDX", "TIME", "VCARD", "XSD", "qname"]
