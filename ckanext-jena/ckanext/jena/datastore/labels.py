@@ -10,10 +10,10 @@ import ckan.plugins.toolkit as tk
 def status_label(record: dict[str, Any]) -> str:
     state = record.get("status") or "none"
     if state == "loaded":
-        return tk._("in the DataStore: {rows} rows").format(rows=_number(record.get("rows")))
-    return {"none": tk._("not in the DataStore"), "pending": tk._("waiting to be loaded"),
-            "loading": tk._("loading into the DataStore"),
-            "failed": tk._("loading into the DataStore failed")}.get(state, state)
+        return tk._("In the DataStore: {rows} rows").format(rows=_number(record.get("rows")))
+    return {"none": tk._("Not in the DataStore"), "pending": tk._("Waiting to be loaded into the DataStore"),
+            "loading": tk._("Loading into the DataStore"),
+            "failed": tk._("Loading into the DataStore failed")}.get(state, state)
 
 
 def _number(n: Any) -> str:

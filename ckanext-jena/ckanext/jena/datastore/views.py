@@ -1,5 +1,10 @@
-"""The "neu laden" button of the resource page (a POST with CKAN's CSRF token)."""
-from flask import Blueprint
+"""The "neu laden" button of the resource page: a POST with CKAN's CSRF token.
+
+CKAN exempts extensions' blueprints from its CSRF check unless
+ckan.csrf_protection.ignore_extensions is false, so this view checks the
+token itself whenever CSRF protection is on.
+"""
+from flask import Blueprint, current_app
 
 import ckan.plugins.toolkit as tk
 
@@ -8,6 +13,9 @@ datastore = Blueprint("jena_datastore", __name__)
 
 @datastore.route("/dataset/<id>/resource/<resource_id>/datastore/load", methods=["POST"])
 def reload(id, resource_id):
+    if current_app.config.get("WTF_CSRF_ENABLED") and not tk.g.get("login_via_auth_header"):
+        from ckan.config.middleware.flask_app import csrf
+        csrf.protect()  # 400 without a valid token
     context = {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
     try:
         tk.get_action("jena_datastore_load")(context, {"resource_id": resource_id, "force": True})
