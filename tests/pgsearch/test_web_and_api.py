@@ -1,4 +1,5 @@
 """The pages and API calls that search feeds, with only PostgreSQL behind them."""
+import json
 import re
 
 import pytest
@@ -67,3 +68,44 @@ def test_api_odd_input_gives_results_or_a_clean_error(app, catalogue, q):
     response = app.get("/api/3/action/package_search", params={"q": q}, expect_errors=True)
     assert response.status_code in (200, 409), response.body
     assert response.json["success"] is (response.status_code == 200)
+
+
+# Every bad search parameter the backend sees is a 409 whose message names the
+# parameter (issue 12: `mm=abc` was a 500).
+BAD_PARAMETERS = [
+    ({"q": "Baum", "mm": "abc"}, "mm"),
+    ({"q": "Baum", "mm": "2<"}, "mm"),
+    ({"q": "Baum", "mm": "3<x%"}, "mm"),
+    ({"q": "Baum", "tie": "stark"}, "tie"),
+    ({"q": "Baum", "qf": "title^hoch"}, "qf"),
+    ({"q": "Baum", "defType": "surround"}, "defType"),
+    ({"q": "*:*", "facet": "vielleicht"}, "facet"),
+    ({"q": "*:*", "start": "99999999999999999999"}, "start"),
+    ({"q": "*:*", "rows": "viele"}, "rows"),
+    ({"q": "*:*", "facet.limit": "alle"}, "facet.limit"),
+    ({"q": "*:*", "facet.mincount": "-1"}, "facet.mincount"),
+    ({"q": "*:*", "sort": "name"}, "sort"),
+    ({"q": "*:*", "sort": "name seitwärts"}, "sort"),
+    ({"q": "*:*", "sort": "tags asc"}, "sort"),
+    ({"q": "title:(Baum"}, "'q'"),
+    ({"fq": "title:(Baum"}, "'fq'"),
+    ({"fq": "tags:Bäume", "fq_list": ["title:(Baum"]}, "'fq'"),
+    ({"q": "Baum\x00"}, "'q'"),
+    ({"fq": "tags:B\x00"}, "'fq'"),
+    ({"q": "metadata_created:[NOW+100000YEARS TO *]"}, "'q'"),
+    ({"q": "metadata_created:[9999-12-31T23:59:59Z+1DAY TO *]"}, "'q'"),
+    ({"q": "metadata_modified:[NOW/FORTNIGHT TO *]"}, "'q'"),
+    ({"q": "views_total:[eins TO 5]"}, "'q'"),
+    ({"ext_bbox": "1,2,3"}, "ext_bbox"),
+]
+
+
+@pytest.mark.parametrize("params,named", BAD_PARAMETERS,
+                         ids=[f"{k}={v!r}" for p, _ in BAD_PARAMETERS for k, v in list(p.items())[-1:]])
+def test_api_bad_parameter_is_a_409_naming_it(app, catalogue, params, named):
+    response = app.post("/api/3/action/package_search", json=params, expect_errors=True)
+    assert response.status_code == 409, response.body[:300]
+    assert response.json["success"] is False
+    assert named.strip("'") in json.dumps(response.json["error"]), response.json["error"]
+    if named.startswith("'"):
+        assert named in response.json["error"]["message"], response.json["error"]

@@ -60,13 +60,19 @@ def parse_date(text: str, now: dt.datetime | None = None) -> dt.datetime:
         unit = _UNITS.get(op.group(2))
         if unit is None:
             raise DateMathError(f"unknown date unit {op.group(2)!r} in {text!r}")
-        if op.group(1) == "/":
-            base = _round_down(base, unit)
-        elif unit == "microseconds":
-            base += dt.timedelta(milliseconds=int(op.group(1)))
-        else:
-            base += relativedelta(**{unit: int(op.group(1))})
+        try:
+            if op.group(1) == "/":
+                base = _round_down(base, unit)
+            elif unit == "microseconds":
+                base += dt.timedelta(milliseconds=int(op.group(1)))
+            else:
+                base += relativedelta(**{unit: int(op.group(1))})
+        except (OverflowError, ValueError) as e:
+            raise DateMathError(f"date out of range in {text!r}") from e
         pos = op.end()
     if pos != len(rest):
         raise DateMathError(f"cannot read date math {rest[pos:]!r} in {text!r}")
-    return base.astimezone(dt.timezone.utc)
+    try:
+        return base.astimezone(dt.timezone.utc)
+    except (OverflowError, ValueError) as e:
+        raise DateMathError(f"date out of range in {text!r}") from e

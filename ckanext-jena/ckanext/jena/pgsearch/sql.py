@@ -35,14 +35,18 @@ class Search:
         conds += [self._query("fq", fq, tr, "lucene") for fq in request.fq]
         self.where = " AND ".join(f"({c})" for c in conds)
         self.rank = tr.rank_expression()
-        self.order = order_by(request.sort, self.rank)
+        try:
+            self.order = order_by(request.sort, self.rank)
+        except QueryTranslationError as e:
+            raise e.about("sort") from e
 
     def _query(self, param: str, text: str, tr: Translator, def_type: str) -> str:
-        if def_type in ("dismax", "edismax") and ":" not in text:
-            return tr.dismax(text, self.request.mm)
-        if def_type in ("lucene", "dismax", "edismax"):
+        try:
+            if def_type in ("dismax", "edismax") and ":" not in text:
+                return tr.dismax(text, self.request.mm)
             return tr.lucene(text)
-        raise QueryTranslationError(f"query parser {def_type!r} is not supported")
+        except QueryTranslationError as e:
+            raise e.about(param) from e
 
     # ---- statements ---------------------------------------------------
     def count(self, run: Run) -> int:

@@ -31,7 +31,16 @@ _ENVELOPE = re.compile(
 
 
 class QueryTranslationError(SearchError):
-    """A query the PostgreSQL backend cannot answer as Solr would."""
+    """A query the PostgreSQL backend cannot answer as Solr would. CKAN's API
+    answers it with a 409 and this message, its /dataset page with "error
+    while searching"."""
+
+    def about(self, param: str) -> "QueryTranslationError":
+        """The same error, its message naming the search parameter."""
+        message = str(self)
+        if message.startswith("parameter "):
+            return self
+        return QueryTranslationError(f"parameter {param!r}: {message}")
 
 
 class Params:
@@ -414,9 +423,27 @@ class Translator:
                 f"{b(miny)}, {b(maxx)}, {b(maxy)}, 4326)))")
 
 
+_MM_VALUE = re.compile(r"^-?\d+%?$")
+_MM_CONDITION = re.compile(r"^\d+<-?\d+%?$")
+
+
+def check_mm(spec: str) -> None:
+    """Refuse what Solr's mm parser refuses: a number or percentage, or
+    conditions "n<value" separated by spaces."""
+    spec = (spec or "").strip()
+    if not spec:
+        return
+    parts = spec.split()
+    ok = (len(parts) == 1 and _MM_VALUE.match(spec)) or all(_MM_CONDITION.match(p) for p in parts)
+    if not ok:
+        raise QueryTranslationError(
+            f"invalid minimum-should-match {spec!r}: use e.g. 2, 75%, -1 or '2<-1 5<80%'")
+
+
 def min_should_match(spec: str, optional: int) -> int:
     """Solr's mm rule, e.g. "2<-1 5<80%": how many of `optional` clauses
     must match."""
+    check_mm(spec)
     spec = (spec or "").strip()
     if not spec:
         return optional
