@@ -190,3 +190,15 @@ def test_harvest_fields_survive_a_stewards_edit(steward, org):
                         **dict(data, title="Neu"))
     after = helpers.call_action("package_show", id=pkg["id"])
     assert after["harvest_message"] == "Erstveröffentlichung." and after["title"] == "Neu"
+
+
+def test_kind_of_resource_is_a_vocabulary_value(steward, org, errors_of):
+    """resource_type says what the quality score judges a resource as: data,
+    a service (dcat:DataService) or documentation (a preview, a page)."""
+    pkg = create(steward, org, resources=[
+        {"url": "http://x.example/wms?REQUEST=GetCapabilities", "format": "WMS_SRVC",
+         "resource_type": "http://www.w3.org/ns/dcat#DataService"},
+        {"url": "http://x.example/vorschau.png", "format": "PNG", "resource_type": "Dokumentation oder Vorschau"}])
+    assert [r["resource_type"] for r in pkg["resources"]] == ["service", "documentation"]
+    errors = errors_of(resources=[{"url": "http://x.example/a.png", "resource_type": "Karte"}])
+    assert "ist nicht im Vokabular" in json.dumps(errors["resources"], ensure_ascii=False)

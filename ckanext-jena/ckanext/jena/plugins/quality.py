@@ -12,7 +12,8 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.jena.quality import actions, labels, score, store, urlcheck
+from ckanext.jena.declarations import declare_options
+from ckanext.jena.quality import actions, helpers, labels, score, store, urlcheck
 from ckanext.jena.quality.views import quality
 
 
@@ -23,33 +24,38 @@ class QualityPlugin(p.SingletonPlugin):
     p.implements(p.IAuthFunctions)
     p.implements(p.IBlueprint)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.ITemplateHelpers)
 
     # IConfigDeclaration
     def declare_config_options(self, declaration, key):
-        section = key.ckanext.jena.quality
-        declaration.annotate("jena_quality: metadata quality score")
-        declaration.declare_int(section.url_timeout, 5).set_description(
-            "Seconds the link check waits for a URL before it counts as unreachable.")
-        declaration.declare_int(section.url_recheck_hours, 24).set_description(
-            "A URL checked more recently than this is not checked again.")
+        declare_options(declaration, "quality")
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg = json.loads(pkg_dict["validated_data_dict"])
         result = score.assess_dataset(pkg)
-        store.save(pkg["id"], pkg.get("owner_org"), result)
-        # Zero-padded so that a string sort (Solr's and ours) orders by score.
+        # Every path that changes visibility or URLs reindexes (the actions,
+        # bulk_update_public/private), so this is where a change is noticed.
+        before, now = store.watched(pkg["id"]), urlcheck.watched(pkg)
+        store.save(pkg["id"], pkg.get("owner_org"), result, now)
+        recheck = urlcheck.to_recheck(before, now)
+        if recheck:
+            urlcheck.enqueue(pkg["id"], force=recheck)
+        # Zero-padded so that a string sort (Solr's and ours) orders by
+        # score; after_dataset_search gives API users the number.
         pkg_dict["quality_score"] = f"{result['score']:03d}"
         pkg_dict["quality_rating"] = result["rating"]
         return pkg_dict
 
-    def after_dataset_create(self, context, pkg_dict):
-        urlcheck.enqueue(pkg_dict["id"])
-
     def after_dataset_update(self, context, pkg_dict):
+        # The routine check: URLs not checked within url_recheck_hours.
         urlcheck.enqueue(pkg_dict["id"])
 
     def after_dataset_search(self, search_results, search_params):
+        for result in search_results.get("results") or []:
+            value = result.get("quality_score")
+            if isinstance(value, str) and value.isdigit():
+                result["quality_score"] = int(value)
         facet = search_results.get("search_facets", {}).get("quality_rating")
         for item in (facet or {}).get("items", []):
             item["display_name"] = labels.rating_label(item["name"])
@@ -70,3 +76,7 @@ class QualityPlugin(p.SingletonPlugin):
     # IBlueprint
     def get_blueprint(self):
         return [quality]
+
+    # ITemplateHelpers
+    def get_helpers(self):
+        return helpers.get_helpers()

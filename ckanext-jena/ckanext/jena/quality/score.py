@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import mqa, store, urlcheck
+from . import labels, mqa, store, urlcheck
 
 
 def assess_dataset(pkg: dict) -> dict[str, Any]:
-    return mqa.assess(pkg, mqa.Context(store.url_status(urlcheck.dataset_urls(pkg))))
+    context = mqa.Context(store.url_status(urlcheck.dataset_urls(pkg)), urlcheck.available(pkg))
+    return mqa.assess(pkg, context)
 
 
 def quality_of(pkg: dict) -> dict[str, Any]:
+    """Score, rating, dimensions, indicators with their texts, and the
+    dataset's link check results."""
     # Not stored yet: not indexed since the plugin was enabled.
     result = store.load(pkg["id"]) or assess_dataset(pkg)
-    return dict(result, id=pkg["id"], name=pkg["name"], max=mqa.MAX_POINTS)
+    return dict(result, id=pkg["id"], name=pkg["name"], max=mqa.MAX_POINTS,
+                indicators=labels.describe(result["indicators"]), links=urlcheck.links(pkg))

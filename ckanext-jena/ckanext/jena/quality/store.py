@@ -12,20 +12,33 @@ import ckan.model as model
 from .mqa import DIMENSIONS
 
 SAVE = sa.text("""
-INSERT INTO jena_quality (package_id, owner_org, score, rating, dimensions, indicators, computed_at)
+INSERT INTO jena_quality (package_id, owner_org, score, rating, dimensions, indicators,
+                          computed_at, watched)
 VALUES (:package_id, :owner_org, :score, :rating, CAST(:dimensions AS jsonb),
-        CAST(:indicators AS jsonb), now())
+        CAST(:indicators AS jsonb), now(), CAST(:watched AS jsonb))
 ON CONFLICT (package_id) DO UPDATE SET owner_org = EXCLUDED.owner_org,
     score = EXCLUDED.score, rating = EXCLUDED.rating, dimensions = EXCLUDED.dimensions,
-    indicators = EXCLUDED.indicators, computed_at = EXCLUDED.computed_at
+    indicators = EXCLUDED.indicators, computed_at = EXCLUDED.computed_at,
+    watched = EXCLUDED.watched
 """)
+# Texts are not stored: labels.describe adds them in the reader's languages.
+STORED = ("id", "dimension", "points", "max", "met", "share")
 
 
-def save(package_id: str, owner_org: Optional[str], result: dict[str, Any]) -> None:
+def save(package_id: str, owner_org: Optional[str], result: dict[str, Any],
+         watched: Optional[dict[str, Any]] = None) -> None:
+    """The dataset's quality, and what its link check last saw (visibility
+    and URLs, urlcheck.watched)."""
+    indicators = [{k: i[k] for k in STORED} for i in result["indicators"]]
     model.Session.execute(SAVE, {
         "package_id": package_id, "owner_org": owner_org, "score": result["score"],
         "rating": result["rating"], "dimensions": json.dumps(result["dimensions"]),
-        "indicators": json.dumps(result["indicators"], ensure_ascii=False)})
+        "indicators": json.dumps(indicators), "watched": json.dumps(watched)})
+
+
+def watched(package_id: str) -> Optional[dict[str, Any]]:
+    return model.Session.execute(sa.text(
+        "SELECT watched FROM jena_quality WHERE package_id = :id"), {"id": package_id}).scalar()
 
 
 def load(package_id: str) -> Optional[dict[str, Any]]:
@@ -47,6 +60,17 @@ def url_status(urls: Iterable[str]) -> dict[str, Optional[int]]:
     return {r.url: r.status for r in rows}
 
 
+def url_checks(urls: Iterable[str]) -> dict[str, dict[str, Any]]:
+    urls = [u for u in set(urls) if u]
+    if not urls:
+        return {}
+    rows = model.Session.execute(sa.text(
+        "SELECT url, status, error, checked_at FROM jena_url_check WHERE url = ANY(:urls)"),
+        {"urls": urls})
+    return {r.url: {"status": r.status, "error": r.error, "checked_at": r.checked_at.isoformat()}
+            for r in rows}
+
+
 def checked_since(urls: Iterable[str], since: datetime) -> set[str]:
     urls = [u for u in set(urls) if u]
     if not urls:
@@ -63,6 +87,10 @@ def save_url_check(url: str, status: Optional[int], error: Optional[str]) -> Non
         ON CONFLICT (url) DO UPDATE SET status = EXCLUDED.status, error = EXCLUDED.error,
             checked_at = EXCLUDED.checked_at"""),
         {"url": url, "status": status, "error": error, "now": datetime.now(timezone.utc)})
+
+
+def commit() -> None:
+    model.Session.commit()
 
 
 SUMMARY_BY_ORG = sa.text("""
