@@ -84,7 +84,11 @@ def read(path: str, fmt: str, schema: Optional[dict], max_errors: int, encoding:
         if data is None:
             source["dialect"] = resource.dialect.to_descriptor()
     except FrictionlessException as e:
+        if isinstance(e.__cause__, MemoryError):  # frictionless words it as a format error
+            return Report.failed("memory", "reading the file needed more memory than allowed")
         return _unreadable(e.error, source)
+    except MemoryError:
+        return Report.failed("memory", "reading the file needed more memory than allowed")
     task = report.tasks[0]
     findings = [Finding.of(e) for e in task.errors]
     rows = task.stats.get("rows")

@@ -112,7 +112,12 @@ def validate_resource(resource_id: str) -> dict:
         result = run.failed("crash", f"storing the report failed: {type(e).__name__}")
         store.save(resource_id, resource["package_id"], result)
         model.Session.commit()
-    update_dataset(resource["package_id"])
+    try:
+        update_dataset(resource["package_id"])
+    except tk.ValidationError as e:  # the dataset fails a validator of today: keep the resource's report
+        model.Session.rollback()
+        log.warning("dataset %s: validation status not updated, the dataset does not validate: %s",
+                    resource["package_id"], e.error_summary)
     log.info("resource %s: %s (%s errors)", resource_id, result["status"], result.get("error_count"))
     return result
 
