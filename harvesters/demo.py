@@ -11,10 +11,10 @@ import ckanapi
 
 from etl.package import sha256_file
 
+from .plan import EU
+
 HERE = os.path.dirname(__file__)
 SAMPLE = os.path.join(HERE, "samples", "baeume-demo.csv")
-
-EU = "http://publications.europa.eu/resource/authority/"
 # bin/setup creates the organisation (config/organizations.yaml) and makes the
 # harvesters' account its editor: the demo is published with that account,
 # which may not create organisations.

@@ -14,7 +14,6 @@ the run's facts (BuildResult), the swap and the publishing.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from typing import Any, Optional, Protocol
 
@@ -121,7 +120,3 @@ class OneDataset:
     def units(self, source: str, config: Any) -> list[Unit]:
         return [Unit(source, source, self.dataset_name(source), config)]
 
-
-def schema_file(name: str) -> str:
-    """Path of a Table Schema of ours (schemas/tables/NAME.json)."""
-    return os.path.join(package.SCHEMAS, f"{name}.json")

@@ -105,6 +105,7 @@ def test_a_harvest_killed_at_any_step_is_completed_by_the_next_run(step, sources
         os.kill(proc.pid, signal.SIGKILL)
         assert proc.wait(30) == -signal.SIGKILL
     else:
+        routes["/leipzig.csv"] = (changed, "text/csv", 0)
         killed = harvest.run(crash=step)
         assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr
     routes["/leipzig.csv"] = (changed, "text/csv", 0)
