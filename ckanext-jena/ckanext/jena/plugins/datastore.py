@@ -14,6 +14,7 @@ from ckanext.jena import cli as jena_cli
 from ckanext.jena.datastore import actions, labels, status
 from ckanext.jena.datastore.cli import datastore_load
 from ckanext.jena.datastore.views import datastore
+from ckanext.jena.declarations import declare_options
 
 
 def _status(resource_id: str) -> dict:
@@ -37,14 +38,9 @@ class DataStorePlugin(p.SingletonPlugin):
     p.implements(p.IClick)
     p.implements(p.IResourceController, inherit=True)
 
-    # IConfigDeclaration
+    # IConfigDeclaration (config_declaration.yaml)
     def declare_config_options(self, declaration, key):
-        section = key.ckanext.jena.datastore
-        declaration.annotate("jena_datastore: tables into CKAN's DataStore")
-        declaration.declare_int(section.job_timeout, 3600).set_description(
-            "Seconds a DataStore load may run before it is stopped (and reported).")
-        declaration.declare_int(section.max_size_mb, 500).set_description(
-            "Larger files are not loaded into the DataStore (reported as such).")
+        declare_options(declaration, "datastore")
 
     # IConfigurer: the status panel on the resource page
     def update_config(self, config):

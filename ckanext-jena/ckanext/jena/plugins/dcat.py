@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.jena.dcat import actions, cli, job, messages, store
 from ckanext.jena.dcat.views import dcat_ap
+from ckanext.jena.declarations import declare_options
 
 
 class DcatPlugin(p.SingletonPlugin):
@@ -23,24 +24,9 @@ class DcatPlugin(p.SingletonPlugin):
     p.implements(p.IClick)
     p.implements(p.ITemplateHelpers)
 
-    # IConfigDeclaration
+    # IConfigDeclaration (config_declaration.yaml)
     def declare_config_options(self, declaration, key):
-        section = key.ckanext.jena.dcat
-        declaration.annotate("jena_dcat: DCAT-AP.de profile and SHACL validation")
-        declaration.declare_bool(section.dcatde_2_properties, True).set_description(
-            "Also emit the DCAT-AP.de 2.0 properties that 3.0 deprecates (dcatde:politicalGeocodingURI, "
-            "dcatde:maintainer, dcatde:originator) next to their 3.0 successors, for harvesters that "
-            "still read 2.0; the 3.0 shapes list them as deprecation warnings, not violations.")
-        declaration.declare(section.publisher_type, "http://purl.org/adms/publishertype/LocalAuthority") \
-            .set_description("ADMS publisher type (dct:type) of the publishers of our datasets.")
-        declaration.declare(section.catalog_publisher_name, "Stadt Jena").set_description(
-            "Name of the catalogue's publisher (dct:publisher of dcat:Catalog, mandatory).")
-        declaration.declare(section.catalog_publisher_uri, "https://www.jena.de/").set_description(
-            "URI of the catalogue's publisher.")
-        declaration.declare_bool(section.shacl.on_change, True).set_description(
-            "Validate a dataset in a background job after each create or update.")
-        declaration.declare_int(section.shacl.job_timeout, 300).set_description(
-            "Seconds a SHACL validation job may run before it is stopped (and recorded as failed).")
+        declare_options(declaration, "dcat")
 
     # IPackageController
     def after_dataset_create(self, context, pkg_dict):

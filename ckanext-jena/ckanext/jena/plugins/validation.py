@@ -10,7 +10,7 @@ from __future__ import annotations
 import ckan.plugins as p
 
 from etl.validation import formats
-from ckanext.jena.plugins.base import declare_options
+from ckanext.jena.declarations import declare_options
 from ckanext.jena.validation import actions, job, labels, messages, store, visibility
 from ckanext.jena.validation.views import validation
 
