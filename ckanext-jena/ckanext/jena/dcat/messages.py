@@ -35,7 +35,7 @@ def _labels() -> dict[str, str]:
         "dcatde:politicalGeocodingURI": tk._("Political geocoding"),
         "dcatde:politicalGeocodingLevelURI": tk._("Geocoding level"),
         "dcatde:licenseAttributionByText": tk._("Attribution text"),
-        "dcatde:maintainer": tk._("Maintainer"), "geodcatap:custodian": tk._("Maintainer"),
+        "dcatde:maintainer": tk._("Maintaining body"), "geodcatap:custodian": tk._("Maintaining body"),
         "dcatde:originator": tk._("Originator"), "geodcatap:originator": tk._("Originator"),
         "dct:creator": tk._("Originator"), "dct:issued": tk._("Issued"),
         "dct:modified": tk._("Modified"), "dcat:accessService": tk._("Data service"),

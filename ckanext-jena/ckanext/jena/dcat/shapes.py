@@ -51,6 +51,16 @@ def shapes_graph() -> Graph:
 
 
 @functools.lru_cache(maxsize=None)
+def parsed_shapes():
+    """pyshacl's shapes of the profile, harvested once: they hold no state of a
+    validation (the data graph is passed to every check)."""
+    from pyshacl.shapes_graph import ShapesGraph
+    parsed = ShapesGraph(shapes_graph())
+    parsed.shapes  # noqa: B018 - the property harvests and caches the shapes
+    return parsed
+
+
+@functools.lru_cache(maxsize=None)
 def class_hierarchy() -> tuple:
     graph = Graph()
     for name in ONTOLOGY_FILES:
@@ -88,6 +98,6 @@ def term_triples() -> dict[URIRef, tuple]:
 
 def warm() -> None:
     """Parse everything once (a worker or the CLI before its first dataset)."""
-    shapes_graph()
+    parsed_shapes()
     class_hierarchy()
     term_triples()

@@ -26,10 +26,12 @@ def save(package_id: str, report: dict[str, Any]) -> None:
 
 
 def failed(package_id: str, message: str) -> None:
-    """The validation could not run; `message` names the error (shown translated)."""
-    model.Session.execute(UPSERT, {
-        "package_id": package_id, "status": "error", "conforms": None, "violations": 0,
-        "warnings": 0, "message": message, "report": None})
+    """The validation could not run; `message` names the error (shown translated).
+    The last finished result stays: a crash says nothing about the metadata."""
+    model.Session.execute(sa.text(
+        "INSERT INTO jena_shacl (package_id, status, message, updated) VALUES (:id, 'error', :message, now()) "
+        "ON CONFLICT (package_id) DO UPDATE SET status = 'error', message = EXCLUDED.message, "
+        "updated = now()"), {"id": package_id, "message": message})
 
 
 def pending(package_id: str) -> None:

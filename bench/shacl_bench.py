@@ -1,0 +1,145 @@
+"""Benchmark of the DCAT-AP.de SHACL check (jena_dcat).
+
+Creates N generated datasets through CKAN's package_create and our schema (1–4 resources:
+hashed CSV/GeoJSON files, PDFs, WMS/WFS links), then
+
+- checks each one as the job does after a change (package_show, the dcat_ap_de graph,
+  pyshacl against "DCAT-AP 3.0.de – Deutsche Spezifikation", storing the result) and
+  prints p50/p95 of the whole job and of the validation alone, next to the goal of
+  issue 15 (< 200 ms per dataset);
+- builds the whole public catalogue as one graph (what `ckan jena-shacl --catalog` and
+  the catalogue endpoint serve) and validates it once.
+
+    .venv/bin/python bench/shacl_bench.py [--datasets 1000] [--smoke]
+
+--smoke: 20 datasets. It uses the TEST database of test.ini (or CKAN_SQLALCHEMY_URL,
+e.g. from bin/test-db) and empties it first.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+GOAL_MS = 200.0
+WORDS = ("Baum Straße Haltestelle Schule Kita Umwelt Luft Lärm Wasser Saale Park Friedhof Haushalt "
+         "Wahl Bevölkerung Energie Radweg Parkplatz Kultur Museum Denkmal Klima Hitze Sensor").split()
+THEMES = ["ENVI", "TRAN", "EDUC", "GOVE", "SOCI", "ENER", "HEAL", "ECON"]
+FREQUENCIES = ["ANNUAL", "MONTHLY", "DAILY", "IRREG", "WEEKLY"]
+
+
+def percentile(values, pct):
+    values = sorted(values)
+    k = (len(values) - 1) * pct / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def resources(rng: random.Random, i: int) -> list[dict]:
+    out = []
+    for j in range(rng.randint(1, 4)):
+        kind = rng.choice(["csv", "geojson", "pdf", "wms", "wfs"])
+        base = f"https://daten.jena.example/{i}/{j}"
+        if kind == "wms":
+            out.append({"name": f"WMS-Dienst {j}", "format": "WMS_SRVC", "mimetype": "application/xml",
+                        "url": f"https://geo.jena.example/wms{i}?SERVICE=WMS&REQUEST=GetCapabilities"})
+        elif kind == "wfs":
+            out.append({"name": f"WFS-Dienst {j}", "format": "WFS_SRVC", "mimetype": "application/xml",
+                        "url": f"https://geo.jena.example/wfs{i}?SERVICE=WFS&REQUEST=GetCapabilities"})
+        else:
+            fmt, mime = {"csv": ("CSV", "text/csv"), "geojson": ("GeoJSON", "application/geo+json"),
+                         "pdf": ("PDF", "application/pdf")}[kind]
+            out.append({"name": f"daten-{j}.{kind}", "url": f"{base}.{kind}", "format": fmt, "mimetype": mime,
+                        "size": rng.randint(100, 10_000_000), "hash": "sha256:%064x" % rng.getrandbits(256)})
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=int, default=1000)
+    parser.add_argument("--smoke", action="store_true", help="20 datasets")
+    args = parser.parse_args()
+    if args.smoke:
+        args.datasets = 20
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+    conf = load_config(os.path.join(ROOT, "test.ini"))
+    if "jena_dcat" not in conf["ckan.plugins"]:
+        conf["ckan.plugins"] = conf["ckan.plugins"] + " jena_dcat"
+    conf["ckanext.dcat.rdf.profiles"] = "euro_dcat_ap_3 dcat_ap_de"
+    # The bench calls the job's work itself, timed; no jobs in Redis meanwhile.
+    conf["ckanext.jena.dcat.shacl.on_change"] = "false"
+    app = make_app(conf)
+    with app._wsgi_app.test_request_context():
+        run(args)
+
+
+def run(args) -> None:
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    from ckan.cli.db import _run_migrations
+    from ckan.lib.search import clear_all
+
+    from ckanext.jena.dcat import cli, job, shacl, shapes
+
+    model.repo.rebuild_db()
+    for plugin in ("activity", "jena_pgsearch", "jena_quality", "jena_validation", "jena_dcat"):
+        _run_migrations(plugin)
+    clear_all()
+    rng = random.Random(16053)
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    ctx = lambda: {"ignore_auth": True, "user": site_user["name"]}  # noqa: E731
+    orgs = [tk.get_action("organization_create")(ctx(), {
+        "name": f"amt-{i}", "title": f"Amt {i} der Stadt Jena", "contact_email": f"amt{i}@jena.example",
+        "contributor_id": "http://dcat-ap.de/def/contributors/stadtJena"})["id"] for i in range(8)]
+    t0 = time.perf_counter()
+    ids = []
+    for i in range(args.datasets):
+        words = rng.sample(WORDS, 3)
+        pkg = tk.get_action("package_create")(ctx(), {
+            "name": f"datensatz-{i:05d}", "title": f"{words[0]} und {words[1]} in Jena",
+            "notes": " ".join(rng.choice(WORDS) for _ in range(30)), "owner_org": rng.choice(orgs),
+            "tag_string": ",".join(words), "theme": [rng.choice(THEMES)], "frequency": rng.choice(FREQUENCIES),
+            "temporal_coverage": [{"start": f"{2000 + i % 25}-01-01"}],
+            "contact": [{"name": "Team Offene Daten", "email": "opendata@jena.example"}],
+            "maintainer": "Fachdienst " + words[2], "creator": [{"name": "Stadt Jena"}],
+            "license_attribution": "Stadt Jena", "resources": resources(rng, i)})
+        ids.append(pkg["id"])
+    print(f"{args.datasets} datasets created in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+
+    t = time.perf_counter()
+    shapes.warm()
+    print(f"loading shapes and vocabularies once: {(time.perf_counter() - t) * 1000:.0f} ms")
+    jobs_ms, validate_ms, triples, violations, warnings = [], [], [], 0, 0
+    for package_id in ids:
+        t = time.perf_counter()
+        result = job.run(package_id)
+        jobs_ms.append((time.perf_counter() - t) * 1000)
+        validate_ms.append(result["duration_ms"])
+        triples.append(result["triples"])
+        violations += result["violations"]
+        warnings += result["warnings"]
+    print(f"\nper dataset on change ({args.datasets} datasets, {statistics.mean(triples):.0f} triples "
+          f"each on average; goal < {GOAL_MS:.0f} ms)")
+    for label, values in (("whole job (show, graph, SHACL, store)", jobs_ms),
+                          ("SHACL validation alone", validate_ms)):
+        p50, p95 = percentile(values, 50), percentile(values, 95)
+        print(f"  {label:38s} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ratio p95/goal {p95 / GOAL_MS:.2f}")
+    print(f"  violations {violations}, warnings {warnings} ({warnings / len(ids):.1f} per dataset)")
+
+    t = time.perf_counter()
+    report = cli._catalog()
+    total = time.perf_counter() - t
+    print(f"\nwhole catalogue as one graph: {report['datasets']} datasets, {report['triples']} triples")
+    print(f"  building {report['build_ms'] / 1000:.1f} s, SHACL {report['duration_ms'] / 1000:.1f} s, "
+          f"total {total:.1f} s; violations {report['violations']}, warnings {report['warnings']}")
+
+
+if __name__ == "__main__":
+    main()
