@@ -53,9 +53,10 @@ class OutboundError(Exception):
     `reason` is one of scheme, refused, too_large, deadline, timeout, connect,
     redirects, protocol; `url` is the URL of the hop concerned."""
 
-    def __init__(self, message: str, url: str, reason: str):
+    def __init__(self, message: str, url: str, reason: str, status: Optional[int] = None):
         super().__init__(message)
-        self.url, self.reason = url, reason
+        # status: the HTTP status of the answer when one arrived (a body over the cap)
+        self.url, self.reason, self.status = url, reason, status
 
 
 class Refused(OutboundError):
@@ -348,7 +349,7 @@ class Client:
         if declared and declared.isdigit() and not resp.headers.get("Content-Encoding") \
                 and int(declared) > limits.max_bytes:
             raise TooLarge(f"{url} is {int(declared):,} bytes, more than the limit of {limits.max_bytes:,}",
-                           url, "too_large")
+                           url, "too_large", resp.status_code)
         size, chunks = 0, []
         out = open(stream_to, "wb") if stream_to else None
         try:
@@ -358,7 +359,7 @@ class Client:
                 size += len(chunk)
                 if size > limits.max_bytes:
                     raise TooLarge(f"{url} is larger than the limit of {limits.max_bytes:,} bytes "
-                                   "(after decompression)", url, "too_large")
+                                   "(after decompression)", url, "too_large", resp.status_code)
                 if guard.expired:
                     raise DeadlineExceeded(f"{url} did not finish within {limits.deadline:g} s", url, "deadline")
                 if out:
