@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import ckan.plugins as p
 
-from etl.validation import formats
 from ckanext.jena.declarations import declare_options
 from ckanext.jena.validation import actions, job, labels, messages, store, visibility
 from ckanext.jena.validation.views import validation
 
 
-def should_validate(resource: dict) -> bool:
-    return bool(resource.get("url")) and formats.table_format(
-        resource.get("format") or "", resource.get("url") or "") is not None
-
-
 class ValidationPlugin(p.SingletonPlugin):
     p.implements(p.IConfigDeclaration)
-    p.implements(p.IResourceController, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
     p.implements(p.IActions)
     p.implements(p.IAuthFunctions)
     p.implements(p.IBlueprint)
@@ -32,14 +26,14 @@ class ValidationPlugin(p.SingletonPlugin):
     def declare_config_options(self, declaration, key):
         declare_options(declaration, "validation")
 
-    # IResourceController
-    def after_resource_create(self, context, resource):
-        if should_validate(resource):
-            job.enqueue(resource)
+    # IPackageController: new and changed resources are validated (the job's
+    # own updates of the dataset carry jena_system and change no resource)
+    def after_dataset_create(self, context, pkg_dict):
+        job.dataset_changed(pkg_dict)
 
-    def after_resource_update(self, context, resource):
-        if should_validate(resource) and not context.get("jena_system"):
-            job.enqueue(resource)
+    def after_dataset_update(self, context, pkg_dict):
+        if not context.get("jena_system"):
+            job.dataset_changed(pkg_dict)
 
     # IActions / IAuthFunctions
     def get_actions(self):

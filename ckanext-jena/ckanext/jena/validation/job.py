@@ -13,17 +13,21 @@ refreshes its quality score).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import tempfile
 from urllib.parse import urlparse
 
+from sqlalchemy import event as sa_event
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib.uploader import get_resource_uploader
 
 from etl.http import DeadlineExceeded, OutboundError, Refused, TooLarge
+from etl.validation import formats
 from ckanext.jena import outbound
 
 from . import run, store
@@ -88,6 +92,7 @@ def _is_html(headers, path: str) -> bool:
 
 def validate_resource(resource_id: str) -> dict:
     resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
+    queued_as = (store.load(resource_id) or {}).get("fingerprint", "")  # kept: what was queued is checked
     try:
         schema = resource.get("table_schema") or None
         schema = json.loads(schema) if isinstance(schema, str) else schema
@@ -103,6 +108,7 @@ def validate_resource(resource_id: str) -> dict:
     except Exception as e:  # a crash must still end "pending"
         log.exception("validating resource %s failed", resource_id)
         result = run.failed("crash", f"validation failed: {type(e).__name__}: {e}")
+    result["fingerprint"] = queued_as
     try:
         store.save(resource_id, resource["package_id"], result)
         model.Session.commit()
@@ -110,6 +116,7 @@ def validate_resource(resource_id: str) -> dict:
         model.Session.rollback()
         log.exception("storing the report of %s failed", resource_id)
         result = run.failed("crash", f"storing the report failed: {type(e).__name__}")
+        result["fingerprint"] = queued_as
         store.save(resource_id, resource["package_id"], result)
         model.Session.commit()
     try:
@@ -133,6 +140,7 @@ def on_failure(job, connection, exc_type, exc_value, traceback) -> None:
                                 seconds=tk.config.get("ckanext.jena.validation.job_timeout"))
         else:
             result = run.failed("crash", f"validation failed: {exc_type.__name__}")
+        result["fingerprint"] = (store.load(resource_id) or {}).get("fingerprint", "")
         store.save(resource_id, resource["package_id"], result)
         model.Session.commit()
         update_dataset(resource["package_id"])
@@ -164,10 +172,81 @@ def update_dataset(package_id: str) -> None:
             dict(patch, id=package_id))
 
 
-def enqueue(resource: dict) -> None:
-    store.pending(resource["id"], resource["package_id"])
-    model.Session.commit()
+# Queuing, from after_dataset_create/update: every save of a resource passes
+# there (resource_create/update/patch call package_update), and so do
+# resources given inline to package_create/update, for which CKAN calls no
+# resource hook. A resource is queued when it changed since it was last
+# queued (its fingerprint), so a save that changes only metadata queues nothing. The
+# "pending" row is written in the action's transaction and the job is put on
+# Redis only after that transaction commits: a worker never looks for a
+# resource that is not there yet, and a rolled-back save queues nothing.
+
+FINGERPRINT = ("url", "format", "table_schema", "size", "last_modified", "hash")
+_QUEUE = "jena_validation_queue"
+
+
+def fingerprint(resource: dict) -> str:
+    """The same for the same resource however CKAN hands it over (an upload's
+    URL as its file name or as the download URL, a date or its text)."""
+    values = []
+    for key in FINGERPRINT:
+        value = resource.get(key)
+        if key == "url" and resource.get("url_type") == "upload":
+            value = (value or "").rsplit("/", 1)[-1]
+        values.append(value.isoformat() if hasattr(value, "isoformat") else str(value or ""))
+    return hashlib.sha1(json.dumps(values).encode()).hexdigest()
+
+
+def should_validate(resource: dict) -> bool:
+    return bool(resource.get("url")) and resource.get("state", "active") == "active" and \
+        formats.table_format(resource.get("format") or "", resource.get("url") or "") is not None
+
+
+def request(resources: list[dict], package_id: str, force: bool = False) -> list[str]:
+    """Queue those of `resources` that changed (all with `force`); their ids."""
+    known = store.fingerprints(package_id)
+    queued = []
+    for resource in resources:
+        if not resource.get("id") or not should_validate(resource):
+            continue
+        fp = fingerprint(resource)
+        if force or known.get(resource["id"]) != fp:
+            store.pending(resource["id"], package_id, fp)
+            model.Session.info.setdefault(_QUEUE, {})[resource["id"]] = "validate"
+            queued.append(resource["id"])
+    return queued
+
+
+def dataset_changed(package: dict) -> None:
+    """After package_create/update: queue new or changed resources, forget
+    removed ones (and recompute the dataset's status if that changes it)."""
+    resources = [r for r in package.get("resources") or [] if r.get("id")]
+    request(resources, package["id"])
+    if store.forget(package["id"], [r["id"] for r in resources]):
+        model.Session.info.setdefault(_QUEUE, {})[package["id"]] = "refresh"
+
+
+def _after_commit(session) -> None:
     from rq.job import Callback
-    tk.enqueue_job(validate_resource, [resource["id"]], title=f"validate {resource['id']}",
-                   rq_kwargs={"timeout": tk.config.get("ckanext.jena.validation.job_timeout"),
-                              "on_failure": Callback(on_failure)})
+    for target, kind in session.info.pop(_QUEUE, {}).items():
+        if kind == "refresh":
+            tk.enqueue_job(update_dataset, [target], title=f"validation status of {target}")
+        else:
+            tk.enqueue_job(validate_resource, [target], title=f"validate {target}",
+                           rq_kwargs={"timeout": tk.config.get("ckanext.jena.validation.job_timeout"),
+                                      "on_failure": Callback(on_failure)})
+
+
+def _after_rollback(session) -> None:
+    session.info.pop(_QUEUE, None)
+
+
+if not sa_event.contains(model.Session, "after_commit", _after_commit):
+    sa_event.listen(model.Session, "after_commit", _after_commit)
+    sa_event.listen(model.Session, "after_rollback", _after_rollback)
+
+
+def enqueue(resource: dict) -> None:
+    """Validate `resource` again, whether it changed or not."""
+    request([resource], resource["package_id"], force=True)
+    model.Session.commit()

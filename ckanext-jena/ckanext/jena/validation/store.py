@@ -28,8 +28,8 @@ def save(resource_id: str, package_id: str, result: dict[str, Any]) -> None:
         "report": json.dumps(result, ensure_ascii=False, default=str).replace("\\u0000", "")})
 
 
-def pending(resource_id: str, package_id: str) -> None:
-    save(resource_id, package_id, {"status": "pending", "message": ""})
+def pending(resource_id: str, package_id: str, fingerprint: str = "") -> None:
+    save(resource_id, package_id, {"status": "pending", "message": "", "fingerprint": fingerprint})
 
 
 def load(resource_id: str) -> Optional[dict[str, Any]]:
@@ -44,7 +44,25 @@ def load(resource_id: str) -> Optional[dict[str, Any]]:
 
 
 def of_package(package_id: str) -> dict[str, str]:
+    """(status, error count) of the dataset's active resources: a deleted
+    resource's verdict no longer counts."""
     rows = model.Session.execute(sa.text(
-        "SELECT resource_id, status, error_count FROM jena_validation WHERE package_id = :id"),
+        "SELECT v.resource_id, v.status, v.error_count FROM jena_validation v "
+        "JOIN resource r ON r.id = v.resource_id AND r.state = 'active' WHERE v.package_id = :id"),
         {"id": package_id})
     return {r.resource_id: (r.status, r.error_count) for r in rows}
+
+
+def fingerprints(package_id: str) -> dict[str, str]:
+    """What each resource looked like when it was last queued (see job.fingerprint)."""
+    rows = model.Session.execute(sa.text(
+        "SELECT resource_id, report->>'fingerprint' AS fp FROM jena_validation WHERE package_id = :id"),
+        {"id": package_id})
+    return {r.resource_id: r.fp or "" for r in rows}
+
+
+def forget(package_id: str, keep: list[str]) -> int:
+    """Drop the reports of resources the dataset no longer has; how many."""
+    return model.Session.execute(sa.text(
+        "DELETE FROM jena_validation WHERE package_id = :id AND NOT (resource_id = ANY(:keep))"),
+        {"id": package_id, "keep": list(keep)}).rowcount
