@@ -54,11 +54,13 @@ class Column:
     label: str = ""
     notes: str = ""
     filterable: bool = False
+    in_key: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def in_full_text(self) -> bool:
-        return self.type in TEXT_TYPES
+        # Key values ("jena:1001") are looked up with filters, not words.
+        return self.type in TEXT_TYPES and not self.in_key
 
 
 # strftime directives → PostgreSQL to_date/to_timestamp patterns.
@@ -182,7 +184,8 @@ def columns(schema: dict[str, Any]) -> list[Column]:
             name=name, type=kind, pg_type=pg_type, expression=expression,
             required=bool((spec.get("constraints") or {}).get("required")) or name in primary,
             label=spec.get("title") or "", notes=spec.get("description") or "",
-            filterable=bool(spec.get("filterable") or spec.get("jena:filterable"))))
+            filterable=bool(spec.get("filterable") or spec.get("jena:filterable")),
+            in_key=name in primary))
     if len({c.name for c in out}) != len(out):
         raise Unsupported("two columns of the same name")
     return out
@@ -211,8 +214,9 @@ def normalised(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def full_text_sql(cols: list[Column], lang: str) -> str:
-    """_full_text: the text columns as written in the file (numbers and
-    coordinates would only fill the index); all columns if none is text."""
+    """_full_text: the text columns as written in the file, without the
+    primary key (numbers, coordinates and ids would only fill the index);
+    all columns if none is text."""
     chosen = [c for c in cols if c.in_full_text] or cols
     parts = ", ".join(f"s.c{cols.index(c)}" for c in chosen)
     return f"to_tsvector({literal(lang)}, concat_ws(' ', {parts}))"

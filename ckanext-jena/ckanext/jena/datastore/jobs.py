@@ -78,7 +78,8 @@ def _load(resource: dict, force: bool) -> str:
         started = time.perf_counter()
         result = load(get_write_engine(), resource["id"], src,
                       fts_lang=tk.config.get("ckan.datastore.default_fts_lang"),
-                      read_url=tk.config.get("ckan.datastore.read_url"))
+                      read_url=tk.config.get("ckan.datastore.read_url"),
+                      workers=tk.config.get("ckanext.jena.datastore.workers"))
     status.loaded(resource["id"], rows=result.rows, sha256=sha256, fingerprint=fingerprint,
                   seconds=time.perf_counter() - started, columns=result.columns)
     log.info("resource %s: %s rows in the DataStore (%.1f s; %s)", resource["id"], result.rows,

@@ -18,6 +18,8 @@ from __future__ import annotations
 import codecs
 import json
 import logging
+import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -154,9 +156,10 @@ def _ckan_index_name(table: str, fields_sql: str) -> str:
 
 
 def load(engine, table: str, source: Source, *, fts_lang: str, read_url: Optional[str] = None,
-         max_low_cardinality: Optional[int] = None) -> Result:
+         max_low_cardinality: Optional[int] = None, workers: int = 2) -> Result:
     """Build `table` from `source` beside the current one and swap it in.
-    `engine`: SQLAlchemy engine of the DataStore's write URL."""
+    `engine`: SQLAlchemy engine of the DataStore's write URL; `workers`:
+    connections that convert rows and build indexes side by side."""
     started = time.perf_counter()
     steps: dict[str, float] = {}
     check_lang(fts_lang)
@@ -173,30 +176,23 @@ def load(engine, table: str, source: Source, *, fts_lang: str, read_url: Optiona
             raise LoadError("busy", "another load of this table is running")
         try:
             _check_build_schema(cur)
-            cur.execute(f"DROP TABLE IF EXISTS {BUILD_SCHEMA}.{identifier(build)}")  # a crashed run's
-            conn.autocommit = False
+            _drop_build(cur, build)  # what a crashed run left
             try:
-                t = time.perf_counter()
-                rows = _fill(cur, build, cols, source, plan, fts_lang)
-                conn.commit()
-                steps["copy_and_convert"] = time.perf_counter() - t
-                conn.autocommit = True
+                rows = _fill(engine, conn, build, cols, source, plan, fts_lang, workers, steps)
                 t = time.perf_counter()
                 cur.execute(f"VACUUM (ANALYZE) {BUILD_SCHEMA}.{identifier(build)}")
                 steps["vacuum_analyze"] = time.perf_counter() - t
+                indexes = _index(engine, cur, table, build, cols, source.schema, rows,
+                                 max_low_cardinality, workers, steps)
+                t = time.perf_counter()
                 conn.autocommit = False
-                t = time.perf_counter()
-                indexes = _index(cur, table, build, cols, source.schema, rows, max_low_cardinality)
-                conn.commit()
-                steps["indexes"] = time.perf_counter() - t
-                t = time.perf_counter()
                 _swap(cur, table, build, cols, indexes, _read_role(read_url))
                 conn.commit()
                 steps["swap"] = time.perf_counter() - t
             except BaseException:
                 conn.rollback()
                 conn.autocommit = True
-                cur.execute(f"DROP TABLE IF EXISTS {BUILD_SCHEMA}.{identifier(build)}")
+                _drop_build(cur, build)
                 raise
         finally:
             conn.autocommit = True
@@ -213,6 +209,15 @@ def load(engine, table: str, source: Source, *, fts_lang: str, read_url: Optiona
                   indexes=[name for name, _ in indexes], steps=steps)
 
 
+def _drop_build(cur, build: str) -> None:
+    cur.execute(f"DROP TABLE IF EXISTS {BUILD_SCHEMA}.{identifier(build)}, "
+                f"{BUILD_SCHEMA}.{identifier(staging_name(build))}")
+
+
+def staging_name(build: str) -> str:
+    return "s" + build[1:]
+
+
 def _check_build_schema(cur) -> None:
     cur.execute("SELECT has_schema_privilege(%s, 'CREATE')"
                 " FROM pg_namespace WHERE nspname = %s", (BUILD_SCHEMA, BUILD_SCHEMA))
@@ -222,12 +227,48 @@ def _check_build_schema(cur) -> None:
                         "may create in (run bin/setup-datastore)")
 
 
-def _fill(cur, build: str, cols: list[Column], source: Source, plan: Plan, fts_lang: str) -> int:
-    cur.execute("SET LOCAL TimeZone = 'UTC'")
-    cur.execute("SET LOCAL DateStyle = 'ISO, DMY'")
-    cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    staging = ", ".join(f"c{i} text" for i in range(len(cols)))
-    cur.execute(f"CREATE TEMP TABLE jena_staging ({staging}) ON COMMIT DROP")
+def _side_by_side(engine, jobs: list[list[str]]) -> None:
+    """Run each list of statements in a transaction of its own connection,
+    the lists at the same time (PostgreSQL works on them in parallel)."""
+    jobs = [j for j in jobs if j]
+    if len(jobs) <= 1:
+        jobs = [[s for j in jobs for s in j]]
+    errors: list[BaseException] = []
+
+    def run(statements: list[str]) -> None:
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            try:
+                for statement in statements:
+                    cur.execute(statement)
+                raw.commit()
+            except BaseException as e:
+                raw.rollback()
+                errors.append(e)
+        finally:
+            raw.close()
+
+    threads = [threading.Thread(target=run, args=(j,), daemon=True) for j in jobs[1:]]
+    for thread in threads:
+        thread.start()
+    run(jobs[0])
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+def _fill(engine, conn, build: str, cols: list[Column], source: Source, plan: Plan, fts_lang: str,
+          workers: int, steps: dict[str, float]) -> int:
+    """COPY the file into a staging table of text (numbered in file order),
+    then convert it into the build table: `workers` INSERT … SELECT, each
+    on its share of the rows, _id the row's number in the file."""
+    cur = conn.cursor()
+    staging = f"{BUILD_SCHEMA}.{identifier(staging_name(build))}"
+    target = f"{BUILD_SCHEMA}.{identifier(build)}"
+    text_cols = ", ".join(f"c{i} text" for i in range(len(cols)))
+    cur.execute(f"CREATE UNLOGGED TABLE {staging} (n integer GENERATED ALWAYS AS IDENTITY, {text_cols})")
     options = list(plan.options)
     missing = [""] if plan.rewrite else source.schema.get("missingValues", [""])
     if "" not in missing:
@@ -237,35 +278,50 @@ def _fill(cur, build: str, cols: list[Column], source: Source, plan: Plan, fts_l
     if plan.rewrite:
         from .rewrite import rewrite
         path, encoding = rewrite(source, cols), None
+    t = time.perf_counter()
     stream = _Stream(path, encoding)
     try:
-        cur.copy_expert(f"COPY jena_staging FROM STDIN WITH ({', '.join(options)})", stream, size=COPY_CHUNK)
+        names = ", ".join(f"c{i}" for i in range(len(cols)))
+        cur.copy_expert(f"COPY {staging} ({names}) FROM STDIN WITH ({', '.join(options)})", stream,
+                        size=COPY_CHUNK)
     finally:
         stream.close()
         if plan.rewrite:
-            import os
             os.unlink(path)
-    defs = ["_id serial PRIMARY KEY", "_full_text tsvector"] + [
+    cur.execute(f"SELECT count(*) FROM {staging}")
+    rows = cur.fetchone()[0]
+    steps["copy"] = time.perf_counter() - t
+    t = time.perf_counter()
+    # _id as CKAN makes it (serial); the primary key comes with the indexes.
+    defs = ["_id serial", "_full_text tsvector"] + [
         f"{identifier(c.name)} {c.pg_type}{' NOT NULL' if c.required else ''}" for c in cols]
-    cur.execute(f"CREATE TABLE {BUILD_SCHEMA}.{identifier(build)} ({', '.join(defs)})")
+    cur.execute(f"CREATE TABLE {target} ({', '.join(defs)})")
     exprs = [f"s.c{i}" if plan.rewrite and c.pg_type == "text" else
              (f"(s.c{i})::{c.pg_type}" if plan.rewrite else c.expression) for i, c in enumerate(cols)]
     if plan.rewrite:
         # The rewritten file has '' for missing cells and plain values otherwise.
         exprs = [f"CASE WHEN s.c{i} = '' THEN NULL ELSE {e} END" for i, e in enumerate(exprs)]
     names = ", ".join(identifier(c.name) for c in cols)
-    cur.execute(f"INSERT INTO {BUILD_SCHEMA}.{identifier(build)} ({names}, _full_text) "
-                f"SELECT {', '.join(exprs)}, {full_text_sql(cols, fts_lang)} FROM jena_staging s")
-    return cur.rowcount
+    share = max(1, min(workers, rows // 50_000 + 1))  # small files: one connection
+    insert = (f"INSERT INTO {target} (_id, {names}, _full_text) "
+              f"SELECT s.n, {', '.join(exprs)}, {full_text_sql(cols, fts_lang)} FROM {staging} s")
+    settings = ["SET LOCAL TimeZone = 'UTC'", "SET LOCAL DateStyle = 'ISO, DMY'"]
+    _side_by_side(engine, [settings + [insert + (f" WHERE s.n % {share} = {k}" if share > 1 else "")]
+                           for k in range(share)])
+    cur.execute(f"SELECT setval(pg_get_serial_sequence(%s, '_id'), greatest(%s, 1))", (target, rows))
+    cur.execute(f"DROP TABLE {staging}")
+    steps["convert"] = time.perf_counter() - t
+    return rows
 
 
-def _index(cur, table: str, build: str, cols: list[Column], schema: dict[str, Any], rows: int,
-           max_low_cardinality: Optional[int]) -> list[tuple[str, str]]:
+def _index(engine, cur, table: str, build: str, cols: list[Column], schema: dict[str, Any], rows: int,
+           max_low_cardinality: Optional[int], workers: int, steps: dict[str, float]) -> list[tuple[str, str]]:
     """Build the indexes under temporary names; returns (CKAN name,
-    temporary name) pairs. Primary key (unique, as CKAN's primary_key),
-    _full_text (GIN), and btree on the columns the schema marks filterable,
-    on date/time columns and on columns with few distinct values."""
-    cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    temporary name) pairs. The _id primary key, the primary key of the
+    schema (unique, as CKAN's primary_key), _full_text (GIN), and btree on
+    the columns the schema marks filterable, on date/time columns and on
+    columns with few distinct values. The GIN index, the slowest, is built
+    on one connection while the others are built on the rest."""
     target = f"{BUILD_SCHEMA}.{identifier(build)}"
     planned: list[tuple[str, str, str]] = []  # (CKAN name, temporary name, statement)
 
@@ -278,7 +334,6 @@ def _index(cur, table: str, build: str, cols: list[Column], schema: dict[str, An
     if key:
         fields_sql = ", ".join(identifier(k) for k in key)
         add(fields_sql, f"CREATE UNIQUE INDEX {{name}} ON {{table}} ({fields_sql})")
-    add(identifier("_full_text"), "CREATE INDEX {name} ON {table} USING gin (_full_text)")
     distinct = _distinct_counts(cur, build)
     limit = max_low_cardinality if max_low_cardinality is not None else max(100, rows // 100)
     large = rows >= INDEX_FROM_ROWS
@@ -289,14 +344,21 @@ def _index(cur, table: str, build: str, cols: list[Column], schema: dict[str, An
         few = c.type in LOW_CARDINALITY_TYPES and n is not None and 1 < n <= limit
         if c.filterable or large and (c.type in TEMPORAL_TYPES or few):
             add(identifier(c.name), f"CREATE INDEX {{name}} ON {{table}} ({identifier(c.name)})")
-    for _, _, statement in planned:
-        try:
-            cur.execute(statement)
-        except Exception as e:
-            if getattr(e, "pgcode", None) == "23505":
-                raise LoadError("duplicate-key", f"the primary key ({', '.join(key)}) has duplicates",
-                                fields=key) from e
-            raise
+    memory = "SET LOCAL maintenance_work_mem = '256MB'"
+    columns_job = [memory, f"ALTER TABLE {target} ADD CONSTRAINT {identifier(build + '_pkey')} "
+                           f"PRIMARY KEY (_id)"] + [statement for _, _, statement in planned]
+    add(identifier("_full_text"), "CREATE INDEX {name} ON {table} USING gin (_full_text)")
+    full_text_job = [memory, planned[-1][2]]
+    t = time.perf_counter()
+    try:
+        _side_by_side(engine, [full_text_job, columns_job] if workers > 1 and large
+                      else [columns_job + full_text_job[1:]])
+    except Exception as e:
+        if getattr(e, "pgcode", None) == "23505":
+            raise LoadError("duplicate-key", f"the primary key ({', '.join(key)}) has duplicates",
+                            fields=key) from e
+        raise
+    steps["indexes"] = time.perf_counter() - t
     return [(name, temp) for name, temp, _ in planned]
 
 

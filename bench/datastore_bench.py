@@ -1,0 +1,202 @@
+"""Benchmark of the DataStore loader (jena_datastore) on 1,000,000 trees.
+
+    eval "$(bin/test-db datastore 8)"; eval "$(bin/setup-datastore --test datastore)"
+    .venv/bin/python bench/datastore_bench.py [--trees 1000000] [--runs 200] [--smoke]
+
+Writes a tree table shaped like the harvested one (schemas/tables/trees.json:
+UTF-8, commas, decimal points; species, districts and ages as
+harvesters/samples/generate.py draws them), creates a dataset and resource
+for it in the TEST portal database (test.ini, with CKAN_SQLALCHEMY_URL and
+the CKAN_DATASTORE_* URLs of the environment), loads it with our loader in a
+process of its own (time until queryable: COPY, types, full text, indexes,
+Data Dictionary, swap; its peak memory) and times, through CKAN's own
+actions as an anonymous consumer: datastore_search with a filter on an
+indexed column (rows=100), the same for two columns, a full-text query, and
+datastore_search_sql with a GROUP BY over the whole table. Goals of issue 14:
+peak memory < 500 MB, search p95 < 30 ms. --smoke: 20,000 trees, 20 runs.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+CHILD = """
+import json, os, sys, time
+import sqlalchemy as sa
+from ckanext.jena.datastore import loader
+import ckanext.datastore.backend.postgres  # imported once per worker, not per load
+schema = json.load(open(sys.argv[3]))
+engine = sa.create_engine(os.environ["CKAN_DATASTORE_WRITE_URL"])
+t = time.perf_counter()
+result = loader.load(engine, sys.argv[2], loader.Source(path=sys.argv[1], format="csv", schema=schema,
+                     encoding="utf-8", dialect={}), fts_lang="jena_german",
+                     read_url=os.environ.get("CKAN_DATASTORE_READ_URL"))
+import resource
+print(json.dumps({"rows": result.rows, "seconds": time.perf_counter() - t, "steps": result.steps,
+                  "indexes": len(result.indexes), "columns": result.columns,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+"""
+
+
+def percentile(values, pct):
+    values = sorted(values)
+    k = (len(values) - 1) * pct / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def write_trees(path: str, n: int) -> None:
+    from harvesters.samples.generate import JENA_DISTRICTS, SPECIES
+    rng = random.Random(16053)
+    weights = [s[2] for s in SPECIES]
+    vitality = ["gut", "leicht geschädigt", "mittel geschädigt", "stark geschädigt", "abgestorben"]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "source", "source_id", "botanical_name", "genus", "species", "cultivar",
+                    "german_name", "planting_year", "height_m", "trunk_circumference_cm",
+                    "crown_diameter_m", "vitality", "district", "longitude", "latitude"])
+        for i in range(1, n + 1):
+            name, german, _ = rng.choices(SPECIES, weights=weights)[0]
+            parts = name.split(" ", 2)
+            cultivar = parts[2].strip("'") if len(parts) > 2 and parts[2].startswith("'") else ""
+            species = parts[1] if len(parts) > 1 and not parts[1].startswith("'") else ""
+            age = max(2, int(rng.gammavariate(2.2, 18)))
+            w.writerow([f"jena:{i}", "jena", str(i), name, parts[0], species, cultivar, german,
+                        "" if i % 11 == 0 else 2025 - age, f"{min(38.0, 2 + age * rng.uniform(.25, .45)):.1f}",
+                        min(560, int(age * rng.uniform(3.0, 5.5))), f"{rng.uniform(1, 18):.1f}",
+                        rng.choice(vitality), rng.choice(JENA_DISTRICTS),
+                        f"{11.55 + rng.random() * 0.08:.6f}", f"{50.88 + rng.random() * 0.07:.6f}"])
+
+
+def schema() -> dict:
+    with open(os.path.join(ROOT, "schemas", "tables", "trees.json"), encoding="utf-8") as f:
+        s = json.load(f)
+    for field in s["fields"]:
+        if field["name"] == "planting_year":
+            field["constraints"]["maximum"] = 2025  # what the harvester adds at run time
+    return s
+
+
+def ckan_app():
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+    conf = load_config(os.path.join(ROOT, "test.ini"))
+    plugins = conf.get("ckan.plugins", "")
+    if "jena_datastore" not in plugins:
+        conf["ckan.plugins"] = plugins.replace("jena_validation", "jena_validation datastore jena_datastore")
+    conf.update({"ckan.datastore.default_fts_lang": "jena_german", "ckan.datastore.sqlsearch.enabled": True,
+                 "ckan.datastore.default_fts_index_method": "gin"})
+    return make_app(conf)
+
+
+def resource_for_bench(tk) -> str:
+    site = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    ctx = lambda: {"ignore_auth": True, "user": site["name"]}  # noqa: E731
+    try:
+        pkg = tk.get_action("package_show")(ctx(), {"id": "bench-baumkataster"})
+    except tk.ObjectNotFound:
+        try:
+            org = tk.get_action("organization_show")(ctx(), {"id": "bench-stadt-jena"})
+        except tk.ObjectNotFound:
+            org = tk.get_action("organization_create")(ctx(), {"name": "bench-stadt-jena", "title": "Stadt Jena"})
+        pkg = tk.get_action("package_create")(ctx(), {
+            "name": "bench-baumkataster", "title": "Baumkataster (Bench)", "notes": "Bench",
+            "owner_org": org["id"], "resources": [{"url": "http://example.org/baeume.csv", "format": "CSV",
+                                                   "name": "baeume.csv"}]})
+    return pkg["resources"][0]["id"]
+
+
+def timed(fn, runs: int) -> list[float]:
+    out = []
+    for i in range(runs):
+        t = time.perf_counter()
+        fn(i)
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trees", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--smoke", action="store_true", help="20,000 trees, 20 runs")
+    args = parser.parse_args()
+    if args.smoke:
+        args.trees, args.runs = 20_000, 20
+    if not os.environ.get("CKAN_DATASTORE_WRITE_URL"):
+        sys.exit("set CKAN_DATASTORE_WRITE_URL/READ_URL: eval \"$(bin/setup-datastore --test NAME)\"")
+    app = ckan_app()
+    with app._wsgi_app.test_request_context():
+        run(args)
+
+
+def run(args) -> None:
+    import ckan.plugins as p
+    import ckan.plugins.toolkit as tk
+    from harvesters.samples.generate import JENA_DISTRICTS, SPECIES
+    p.load_all()
+    rid = resource_for_bench(tk)
+    with tempfile.TemporaryDirectory(prefix="jena-ds-bench-") as tmp:
+        path, schema_path = os.path.join(tmp, "baeume.csv"), os.path.join(tmp, "trees.json")
+        t = time.perf_counter()
+        write_trees(path, args.trees)
+        with open(schema_path, "w") as f:
+            json.dump(schema(), f)
+        mb = os.path.getsize(path) / (1 << 20)
+        print(f"{args.trees:,} trees, {mb:.0f} MB CSV (written in {time.perf_counter() - t:.1f} s)")
+        done = subprocess.run([sys.executable, "-c", CHILD, path, rid, schema_path], capture_output=True,
+                              text=True, env=dict(os.environ, PYTHONPATH=ROOT))
+        if done.returncode:
+            sys.exit(done.stderr[-2000:])
+        ours = json.loads(done.stdout.strip().splitlines()[-1])
+    steps = ", ".join(f"{k} {v:.1f} s" for k, v in ours["steps"].items())
+    print(f"ours: {ours['rows']:,} rows queryable in {ours['seconds']:.1f} s "
+          f"({ours['rows'] / ours['seconds']:,.0f} rows/s; {steps}; {ours['indexes']} indexes), "
+          f"peak {ours['peak_mb']} MB (goal < 500 MB: ratio {ours['peak_mb'] / 500:.2f})")
+    print("types: " + ", ".join(f"{c['id']} {c['type']}" for c in ours["columns"]))
+    from ckanext.jena.datastore.jobs import _publish
+    _publish(rid)
+
+    anonymous = lambda: {"user": "", "ignore_auth": False}  # noqa: E731
+    search = tk.get_action("datastore_search")
+    genera = sorted({s[0].split()[0] for s in SPECIES})
+    words = ["Linde", "Ahorn", "Rosskastanie", "Platane", "Lobeda", "Winzerla", "Birke", "Ginkgo"]
+    shapes = {
+        "filter genus (indexed), rows=100": lambda i: search(anonymous(), {
+            "resource_id": rid, "filters": {"genus": genera[i % len(genera)]}, "limit": 100}),
+        "filter genus + district, rows=100": lambda i: search(anonymous(), {
+            "resource_id": rid, "filters": {"genus": genera[i % len(genera)],
+                                            "district": JENA_DISTRICTS[i % len(JENA_DISTRICTS)]}, "limit": 100}),
+        "full text q, rows=100": lambda i: search(anonymous(), {
+            "resource_id": rid, "q": words[i % len(words)], "limit": 100}),
+        "full text q sorted by _id, rows=100": lambda i: search(anonymous(), {
+            "resource_id": rid, "q": words[i % len(words)], "limit": 100, "sort": "_id"}),
+    }
+    for name, fn in shapes.items():
+        fn(0)  # warm
+        ms = timed(fn, args.runs)
+        p95 = percentile(ms, 95)
+        print(f"datastore_search {name}: p50 {percentile(ms, 50):.1f} ms, p95 {p95:.1f} ms "
+              f"(goal < 30 ms: ratio {p95 / 30:.2f})")
+    sql = tk.get_action("datastore_search_sql")
+    statement = (f'SELECT genus, district, count(*) AS n, avg(height_m) AS height FROM "{rid}" '
+                 f"GROUP BY genus, district ORDER BY n DESC")
+    ms = timed(lambda i: sql(anonymous(), {"sql": statement}), max(3, args.runs // 20))
+    print(f"datastore_search_sql GROUP BY genus, district over {ours['rows']:,} rows: "
+          f"p50 {percentile(ms, 50):.0f} ms, max {max(ms):.0f} ms")
+    print(f"bench process peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
+
+
+if __name__ == "__main__":
+    main()
