@@ -218,3 +218,45 @@ def test_a_spreadsheet_is_loaded_from_frictionless_rows(admin, dataset, create_w
     assert state["status"] == "loaded" and state["rows"] == 5, state
     record = search(res["id"], filters={"nr": 3})["records"][0]
     assert record["hoehe"] == 8.5 and record["gepflanzt"] == "2003-01-02"
+
+
+def test_the_consumers_examples_answer(admin, dataset, create_with_upload, app):
+    """The three worked examples of the DataStore documentation, over HTTP
+    as curl sends them."""
+    import os
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(here, "schemas", "tables", "sensor_hourly.json"), encoding="utf-8") as f:
+        hourly = json.load(f)
+    header = ",".join(f["name"] for f in hourly["fields"])
+    lines = [header]
+    for day in range(1, 11):
+        for hour in (0, 12):
+            for station in ("sensor.community:12345", "sensor.community:777"):
+                lines.append(f"{station},loc1,sensor.community,temperature,°C,2024-05-{day:02d}T{hour:02d}:00:00Z,"
+                             f"2024-05-{day:02d}T{hour + 2:02d}:00:00+02:00,{10 + day}.5,9,12,12,100,,50.92,11.58")
+    hours = create_with_upload("\n".join(lines) + "\n", "stundenwerte.csv", package_id=dataset["id"],
+                               format="CSV", table_schema=json.dumps(hourly), context={"user": admin["name"]})
+    trees = create_with_upload(
+        "id,genus,district,planting_year,height_m\n" + "".join(
+            f"jena:{i},{['Tilia', 'Acer'][i % 2]},{['Nord', 'Ost'][i % 3 == 0]},1990,{10 + i % 5}.5\n"
+            for i in range(30)), "baeume.csv", package_id=dataset["id"], format="CSV",
+        table_schema=json.dumps(TREES_SCHEMA), context={"user": admin["name"]})
+    assert load(hours["id"])["status"] == "loaded" and load(trees["id"])["status"] == "loaded"
+    api = "/api/3/action/"
+    # 1. all trees of a genus in a district
+    found = app.get(api + "datastore_search", query_string={
+        "resource_id": trees["id"], "filters": json.dumps({"genus": "Tilia", "district": "Ost"}),
+        "limit": 100}).json["result"]
+    assert found["total"] == 5 and {r["genus"] for r in found["records"]} == {"Tilia"}
+    # 2. the hours of one station for a week
+    week = app.get(api + "datastore_search_sql", query_string={"sql": (
+        f'SELECT hour_start_utc, mean FROM "{hours["id"]}" WHERE station_id = \'sensor.community:12345\' '
+        "AND phenomenon = 'temperature' AND hour_start_utc >= '2024-05-01' AND hour_start_utc < '2024-05-08' "
+        "ORDER BY hour_start_utc")}).json["result"]["records"]
+    assert len(week) == 14 and week[0]["hour_start_utc"].startswith("2024-05-01T00:00:00")
+    assert week[-1]["mean"] == 17.5
+    # 3. SQL over the trees table
+    genera = app.get(api + "datastore_search_sql", query_string={"sql": (
+        f'SELECT genus, count(*) AS n, round(avg(height_m), 1) AS hoehe FROM "{trees["id"]}" '
+        "GROUP BY genus ORDER BY n DESC, genus")}).json["result"]["records"]
+    assert [(g["genus"], g["n"]) for g in genera] == [("Acer", 15), ("Tilia", 15)]
