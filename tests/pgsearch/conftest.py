@@ -11,10 +11,18 @@ from .catalogue import DATASETS, GROUPS, ORGS
 SEARCH_PLUGINS = "jena jena_pgsearch activity jena_test_views"
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "portal_plugins: run with the plugins of test.ini")
+
+
 def pytest_collection_modifyitems(items):
     here = __file__.rsplit("/", 1)[0]
     for item in items:
-        if str(item.fspath).startswith(here):
+        # A module that names its plugins, or runs with the portal's set of
+        # test.ini (mark portal_plugins), keeps them.
+        own = (any(m.args[0] == "ckan.plugins" for m in item.iter_markers("ckan_config"))
+               or item.get_closest_marker("portal_plugins"))
+        if str(item.fspath).startswith(here) and not own:
             item.add_marker(pytest.mark.ckan_config("ckan.plugins", SEARCH_PLUGINS))
 
 

@@ -4,20 +4,23 @@ CKAN builds Solr documents and Solr parameters itself (ckan.lib.search);
 this object receives exactly those, has params.py check them, sql.py turn
 them into statements and store.py write documents, and answers in pysolr's
 shapes. So every path that indexes or searches (actions, CLI, views, other
-plugins' hooks) keeps CKAN's own behaviour. Writes go through CKAN's
-SQLAlchemy session and so commit or roll back together with the dataset
-change that caused them.
+plugins' hooks) keeps CKAN's own behaviour. A write takes effect as a write
+to Solr does (writes.py): inside CKAN's commit it joins that transaction,
+otherwise it commits at once, whatever `commit=` says.
 """
 from __future__ import annotations
 
 import logging
 from typing import Any, Optional
 
+import pysolr
 import sqlalchemy as sa
 
 import ckan.model as model
+from ckan.lib.search.common import solr_datetime_decoder
+
 from . import params as solr_params
-from . import sql, store, table
+from . import sql, store, table, writes
 from .settings import facet_patterns, text_config
 from .translate import Params
 
@@ -44,8 +47,9 @@ class PgSearchConnection:
     url = "postgresql (ckanext-jena pgsearch)"
 
     def __init__(self, decode_dates: bool = True):
-        # CKAN asks for decoded dates on some calls; our documents keep the
-        # ISO strings CKAN indexed, as Solr returns them to CKAN's JSON path.
+        # As CKAN's pysolr connection: with decode_dates, date strings in the
+        # documents come back as datetimes (CKAN's own decoder); without it
+        # (CKAN's search and show paths) as the ISO strings Solr returns.
         self.decode_dates = decode_dates
 
     @property
@@ -57,16 +61,23 @@ class PgSearchConnection:
 
     # ---- writes -------------------------------------------------------
     def add(self, docs: list[dict[str, Any]], commit: bool = False, **_: Any) -> None:
-        store.upsert(self.session, docs, text_config())
+        try:
+            with writes.writer() as target:
+                store.upsert(target, docs, text_config())
+        except sa.exc.SQLAlchemyError as e:
+            # As a failed Solr update: CKAN turns it into a SearchIndexError
+            # and fails the change instead of logging and going on.
+            raise pysolr.SolrError(f"index write failed: {e}") from e
 
     def delete(self, id: Optional[str] = None, q: Optional[str] = None,
                commit: bool = False, **_: Any) -> None:
         params = Params()
         where = sql.delete_where(params, text_config(), id=id, q=q)
-        self._run(f"DELETE FROM {table.TABLE} d WHERE {where}", params.values)
+        with writes.writer() as target:
+            target.execute(sa.text(f"DELETE FROM {table.TABLE} d WHERE {where}"), params.values)
 
     def commit(self, **_: Any) -> None:
-        self.session.commit()
+        """Nothing is pending: every write took effect when it was made."""
 
     # ---- reads --------------------------------------------------------
     def search(self, q: str = "*:*", **params: Any) -> Results:
@@ -92,8 +103,7 @@ class PgSearchConnection:
             facets = {"facet_fields": search.facets(self._run, facet_patterns())}
         return Results(docs, hits, facets)
 
-    @staticmethod
-    def _project(row, request: solr_params.SearchRequest) -> dict[str, Any]:
+    def _project(self, row, request: solr_params.SearchRequest) -> dict[str, Any]:
         doc = row.doc
         for blob in table.BLOB_FIELDS:
             value = getattr(row, blob)
@@ -105,4 +115,4 @@ class PgSearchConnection:
             out = {f: doc[f] for f in request.fields if f in doc}
         if "score" in request.fields:
             out["score"] = float(row.score)
-        return out
+        return solr_datetime_decoder(out) if self.decode_dates else out

@@ -25,6 +25,21 @@ class DateMathError(ValueError):
     pass
 
 
+def to_millis(value: dt.datetime) -> dt.datetime:
+    """Solr keeps dates to the millisecond."""
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def solr_date(value: dt.datetime) -> str:
+    """A UTC datetime as Solr writes it: 2014-06-10T08:24:12.782Z, and
+    without a fraction when the milliseconds are 0 (Java's Instant)."""
+    v = value.astimezone(dt.timezone.utc)
+    out = (f"{v.year:04d}-{v.month:02d}-{v.day:02d}"
+           f"T{v.hour:02d}:{v.minute:02d}:{v.second:02d}")
+    ms = v.microsecond // 1000
+    return out + (f".{ms:03d}Z" if ms else "Z")
+
+
 def _round_down(value: dt.datetime, unit: str) -> dt.datetime:
     order = ["years", "months", "days", "hours", "minutes", "seconds"]
     if unit not in order:
@@ -73,6 +88,6 @@ def parse_date(text: str, now: dt.datetime | None = None) -> dt.datetime:
     if pos != len(rest):
         raise DateMathError(f"cannot read date math {rest[pos:]!r} in {text!r}")
     try:
-        return base.astimezone(dt.timezone.utc)
+        return to_millis(base.astimezone(dt.timezone.utc))
     except (OverflowError, ValueError) as e:
         raise DateMathError(f"date out of range in {text!r}") from e

@@ -16,6 +16,7 @@ import ckan.lib.search.index as index
 import ckan.lib.search.query as query
 import ckan.plugins as p
 
+from . import writes
 from .connection import PgSearchConnection
 
 log = logging.getLogger(__name__)
@@ -58,5 +59,6 @@ def install() -> None:
             module.make_connection = _make_connection
     common.is_available = search.is_available = _is_available
     search.check_solr_schema_version = _check_solr_schema_version
+    writes.watch_commits()
     search._jena_pgsearch_installed = True
     log.debug("jena_pgsearch: CKAN search routed to PostgreSQL")

@@ -13,8 +13,9 @@ from typing import Any, Callable, Iterable, Optional
 
 from . import schema as s
 from . import table
+from .localparams import LocalParams, split_local_params
 from .params import SearchRequest
-from .translate import Params, QueryTranslationError, Translator
+from .translate import FALSE, Params, QueryTranslationError, Translator, all_of, any_of
 
 Run = Callable[[str, dict[str, Any]], Iterable[Any]]
 
@@ -41,12 +42,39 @@ class Search:
             raise e.about("sort") from e
 
     def _query(self, param: str, text: str, tr: Translator, def_type: str) -> str:
+        """One q or fq: its local parameters ({!lucene q.op=OR}…) if it has
+        them, else the parser defType names."""
         try:
+            local, rest = split_local_params(text)
+            if local is not None:
+                return self._local(local, rest, tr)
             if def_type in ("dismax", "edismax") and ":" not in text:
                 return tr.dismax(text, self.request.mm)
             return tr.lucene(text)
         except QueryTranslationError as e:
             raise e.about(param) from e
+
+    def _local(self, local: LocalParams, text: str, tr: Translator) -> str:
+        if local.parser == "lucene":
+            q_op = (local.get("q.op") or tr.q_op).upper()
+            if q_op not in ("AND", "OR"):
+                raise QueryTranslationError(f"local parameter q.op must be AND or OR, not {q_op!r}")
+            sub = Translator(self.params, self._text_config, q_op=q_op,
+                             default_field=local.get("df") or tr.default_field,
+                             lexeme_count=self._lexeme_count)
+            expr = sub.lucene(local.get("v", text))
+            tr.rank_queries.extend(sub.rank_queries)
+            return expr
+        # Solr's bool parser: every clause is a query of the standard parser;
+        # must and filter are required, must_not excluded, should optional
+        # (one of them required when nothing is).
+        must = [tr.lucene(v) for v in local.all("must") + local.all("filter")]
+        should = [tr.lucene(v) for v in local.all("should")]
+        must_not = [tr.lucene(v) for v in local.all("must_not")]
+        if not (must or should):
+            return FALSE
+        parts = must + ([] if must else [any_of(should)])
+        return all_of(parts + [f"NOT ({c})" for c in must_not])
 
     # ---- statements ---------------------------------------------------
     def count(self, run: Run) -> int:

@@ -21,6 +21,7 @@ from shapely.geometry import shape
 
 from . import schema as s
 from . import table as t
+from .datemath import solr_date, to_millis
 from .settings import facet_patterns
 
 log = logging.getLogger(__name__)
@@ -38,14 +39,31 @@ def _strings(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _utc(value: str) -> Optional[dt.datetime]:
-    try:
-        parsed = isoparse(value.rstrip("Z")) if value.endswith("Z") else isoparse(value)
-    except (ValueError, TypeError):
-        return None
+def _utc(value: Any) -> Optional[dt.datetime]:
+    """A date value of the document as Solr stores it: UTC, milliseconds."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    else:
+        try:
+            value = str(value)
+            parsed = isoparse(value.rstrip("Z")) if value.endswith("Z") else isoparse(value)
+        except (ValueError, TypeError, OverflowError):
+            return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
+    try:
+        return to_millis(parsed.astimezone(dt.timezone.utc))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _solr_dates(value: Any) -> Any:
+    """The document's value of a date field as Solr returns it (unreadable
+    values are left as they are)."""
+    if isinstance(value, (list, tuple)):
+        return [_solr_dates(v) for v in value]
+    parsed = _utc(value) if value not in (None, "") else None
+    return solr_date(parsed) if parsed else value
 
 
 def _geometry(doc: dict[str, Any]) -> Optional[bytes]:
@@ -71,13 +89,14 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
     doc = dict(doc)
     blobs = {k: doc.pop(k, None) for k in t.BLOB_FIELDS}
     terms: dict[str, list[str]] = {}
-    for key, value in doc.items():
+    for key, value in list(doc.items()):
+        is_date = schema.field(key).kind == s.DATE
+        if is_date:
+            doc[key] = value = _solr_dates(value)
         values = _strings(value)
-        if not values:
-            continue
-        if schema.field(key).kind == s.DATE:
+        if is_date:
             # Only readable dates: Solr would refuse the document otherwise.
-            values = [d.isoformat() for d in map(_utc, values) if d is not None]
+            values = [solr_date(d) for d in map(_utc, values) if d is not None]
         if values:
             terms[key] = values
 

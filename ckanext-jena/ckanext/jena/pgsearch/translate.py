@@ -63,16 +63,45 @@ def _count_nodes(node: tree.Item) -> int:
     return 1 + sum(_count_nodes(c) for c in node.children)
 
 
+class Unparsable(QueryTranslationError):
+    """Text the query parser cannot read at all (dismax takes it literally)."""
+
+
+_MODIFIERS = (tree.Plus, tree.Prohibit, tree.Not)
+
+
+def _check_modifiers(node: tree.Item, query: str) -> None:
+    # Lucene takes one of +, -, NOT before a clause: "--included" and
+    # "+-x" are syntax errors there (luqum would nest them).
+    if isinstance(node, _MODIFIERS) and isinstance(node.a, _MODIFIERS):
+        raise QueryTranslationError(
+            f"cannot parse query {query!r}: two operators in a row ({node})")
+    for child in node.children:
+        _check_modifiers(child, query)
+
+
 def parse(query: str) -> tree.Item:
     if len(query) > 20 * MAX_CLAUSES:
         raise QueryTranslationError(f"query too long ({len(query)} characters)")
     try:
         node = lucene_parser.parse(query)
     except (ParseError, Exception) as e:  # luqum raises several kinds
-        raise QueryTranslationError(f"cannot parse query {query!r}: {e}") from e
+        raise Unparsable(f"cannot parse query {query!r}: {e}") from e
     if _count_nodes(node) > MAX_CLAUSES:
         raise QueryTranslationError(f"too many clauses in query (at most {MAX_CLAUSES})")
+    _check_modifiers(node, query)
     return node
+
+
+# Solr's dismax drops operators it cannot use before parsing
+# (SolrPluginUtils.stripIllegalOperators): runs of +/- after a space, and
+# trailing ones.
+_CONSECUTIVE_OPS = re.compile(r"\s+[+-](?:\s*[+-]+)+")
+_DANGLING_OPS = re.compile(r"\s+[-+\s]+$")
+
+
+def strip_illegal_operators(query: str) -> str:
+    return _DANGLING_OPS.sub("", _CONSECUTIVE_OPS.sub(" ", query))
 
 
 def unescape(value: str) -> str:
@@ -83,14 +112,14 @@ def _phrase_text(node: tree.Phrase) -> str:
     return unescape(node.value[1:-1])
 
 
-def _and(parts: list[str]) -> str:
+def all_of(parts: list[str]) -> str:
     parts = [p for p in parts if p != TRUE]
     if FALSE in parts:
         return FALSE
     return "(" + " AND ".join(parts) + ")" if parts else TRUE
 
 
-def _or(parts: list[str]) -> str:
+def any_of(parts: list[str]) -> str:
     parts = [p for p in parts if p != FALSE]
     if TRUE in parts:
         return TRUE
@@ -151,8 +180,8 @@ class Translator:
         """CKAN's free-text search: every term against the weighted catch-all
         field, with dismax's minimum-should-match rule."""
         try:
-            node = parse(query)
-        except QueryTranslationError:
+            node = parse(strip_illegal_operators(query))
+        except Unparsable:
             # dismax treats unbalanced syntax as literal text, as Solr does.
             words = re.findall(r"[^\s\"()\[\]{}]+", query)
             if len(words) > MAX_CLAUSES:
@@ -177,9 +206,9 @@ class Translator:
                 # The OR of all terms lets the GIN index narrow the rows first.
                 conds.append("d.search_vector @@ (" + " || ".join(should) + ")")
                 conds.append(f"({hits}) >= {self.params.bind(need)}")
-        expr = _and(conds)
+        expr = all_of(conds)
         for q in must_not:
-            expr = _and([expr, f"NOT (d.search_vector @@ {q})"])
+            expr = all_of([expr, f"NOT (d.search_vector @@ {q})"])
         return expr
 
     def rank_expression(self) -> str:
@@ -205,11 +234,15 @@ class Translator:
             self._dismax_clauses(node.expr, must, should, must_not, required)
         elif isinstance(node, tree.Boost):
             self._dismax_clauses(node.expr, must, should, must_not, required)
+        elif isinstance(node, tree.Fuzzy):
+            raise QueryTranslationError(f"fuzzy queries ({node}) are not supported")
+        elif isinstance(node, tree.Proximity):
+            # A phrase with slop: matching it as a plain phrase would
+            # silently find fewer datasets than asked for (issue 13).
+            raise QueryTranslationError(f"proximity queries ({node}) are not supported")
         else:
             if isinstance(node, tree.Phrase):
                 text, phrase = _phrase_text(node), True
-            elif isinstance(node, tree.Proximity):
-                text, phrase = _phrase_text(node.term), True
             else:
                 text, phrase = unescape(str(node)), False
             if self._lexeme_count and not self._lexeme_count(text):
@@ -273,8 +306,8 @@ class Translator:
                 should.append(self._node(child, field))
         parts = list(must)
         if should and not must:
-            parts.append(_or(should))
-        return _and(parts + must_not)
+            parts.append(any_of(should))
+        return all_of(parts + must_not)
 
     # ---- terms -------------------------------------------------------
     def _term(self, field: str, node) -> str:
@@ -332,7 +365,7 @@ class Translator:
                 raise QueryTranslationError(f"field {field!r}: {e}") from e
         column = table.date_column(field)
         if column:
-            return _and(self._bounds(column, low, high, inc_low, inc_high, conv))
+            return all_of(self._bounds(column, low, high, inc_low, inc_high, conv))
         return self._values_between(field, "jena_pgsearch_ts(v)", low, high, inc_low, inc_high, conv)
 
     def _number_range(self, field, low, high, inc_low, inc_high) -> str:
@@ -405,8 +438,8 @@ class Translator:
         per_source = []
         for src in sources:
             value = f"lower(coalesce(d.doc ->> {self.params.bind(src)}, ''))"
-            per_source.append(_and([f"strpos({value}, {self.params.bind(t)}) > 0" for t in tokens]))
-        return _or(per_source)
+            per_source.append(all_of([f"strpos({value}, {self.params.bind(t)}) > 0" for t in tokens]))
+        return any_of(per_source)
 
     def _spatial(self, node) -> str:
         text = _phrase_text(node) if isinstance(node, tree.Phrase) else unescape(str(node))

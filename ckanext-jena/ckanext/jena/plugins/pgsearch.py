@@ -9,7 +9,7 @@ from typing import Any
 
 import ckan.plugins as p
 
-from ckanext.jena.pgsearch import install
+from ckanext.jena.pgsearch import choices, install
 from ckanext.jena.pgsearch.bbox import bbox_filter
 from ckanext.jena.declarations import declare_options
 
@@ -32,6 +32,9 @@ class PgSearchPlugin(p.SingletonPlugin):
         declare_options(declaration, "search")
 
     # IPackageController
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return choices.index_values(pkg_dict)
+
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         # ckanext-spatial's API: ext_bbox=minx,miny,maxx,maxy. Turned into a
         # filter on spatial_geom in the syntax Solr's RPT fields also accept.

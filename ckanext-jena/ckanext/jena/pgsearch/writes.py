@@ -1,0 +1,58 @@
+"""Where an index write goes, so that it takes effect as a write to Solr does.
+
+CKAN indexes a dataset while it commits the change (the synchronous_search
+hook runs in the session's before_commit): such a write joins CKAN's
+transaction and so commits or rolls back with the change that caused it.
+Every other write — `ckan search-index clear <id>` and `rebuild`, the
+clean_index of tests, a plugin calling ckan.lib.search — has no commit of
+CKAN's session coming after it (Solr would have committed it at once), so it
+runs on a connection of its own and is committed at once (issue 22).
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+from sqlalchemy import event
+
+import ckan.model as model
+
+_COMMITTING = "jena_pgsearch_committing"
+# A writer of our own waits at most this long for a row CKAN's session holds
+# (an index write and a concurrent edit of the same dataset).
+LOCK_TIMEOUT = "10s"
+
+
+def _before_commit(session) -> None:
+    session.info[_COMMITTING] = session.get_transaction()
+
+
+def _after_commit_or_rollback(session, *_) -> None:
+    session.info.pop(_COMMITTING, None)
+
+
+def watch_commits() -> None:
+    """Mark CKAN's session while it commits. Registered first, so the mark
+    is set before CKAN's own before_commit hook indexes."""
+    if event.contains(model.Session, "before_commit", _before_commit):
+        return
+    event.listen(model.Session, "before_commit", _before_commit, insert=True)
+    event.listen(model.Session, "after_commit", _after_commit_or_rollback)
+    event.listen(model.Session, "after_rollback", _after_commit_or_rollback)
+
+
+def in_ckan_commit() -> bool:
+    session = model.Session()
+    marked = session.info.get(_COMMITTING)
+    return marked is not None and marked is session.get_transaction()
+
+
+@contextlib.contextmanager
+def writer() -> Iterator[object]:
+    """Something with .execute(statement, values) to write the index with."""
+    if in_ckan_commit():
+        yield model.Session()
+        return
+    with model.meta.engine.begin() as conn:
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        yield conn
