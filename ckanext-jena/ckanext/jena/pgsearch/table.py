@@ -3,10 +3,11 @@ fills it, and every index — described once.
 
 store.py builds its upsert from these columns, sql.py and translate.py find
 the typed columns of a Solr field here, and migrations from 0004 on create
-what they add with `column_ddl` / `index_ddl` (0001–0003 keep the SQL they were
-released with; tests/pgsearch/test_table.py checks that the migrated table is
-exactly this description). A new indexed column is one `Column` here plus a
-migration that adds it.
+what they add from it (`ALTER TABLE … ADD COLUMN {column("x").ddl()}`,
+`Index.ddl()`; 0001–0003 keep the SQL they were released with).
+tests/pgsearch/test_table.py checks that the migrated table is exactly this
+description. A new indexed column is one `Column` here plus a migration that
+adds it.
 """
 from __future__ import annotations
 
@@ -149,19 +150,6 @@ def array_column(field: str) -> Optional[str]:
 
 
 BLOB_FIELDS = tuple(c.name for c in holding(BLOB))
-
-
-def column_ddl(name: str) -> str:
-    """ALTER TABLE … ADD COLUMN for a migration that adds `name`."""
-    c = _BY_NAME[name]
-    out = f"ALTER TABLE {TABLE} ADD COLUMN {c.ddl()}"
-    if c.storage:
-        out += f"; ALTER TABLE {TABLE} ALTER COLUMN {c.name} SET STORAGE {c.storage.upper()}"
-    return out
-
-
-def index_ddl(name: str) -> str:
-    return next(i for i in INDEXES if i.name == name).ddl()
 
 
 def create_table_ddl() -> list[str]:
