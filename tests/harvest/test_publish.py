@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ckan.lib.uploader import get_resource_uploader
-from ckan.tests import helpers
+from ckan.tests import factories, helpers
 
 from harvesters import runner
 
@@ -105,3 +105,26 @@ def test_the_dataset_page_shows_the_run_state_in_german(sources, tmp_path, porta
     harvest(config, tmp_path, portal)
     page = app.get("/dataset/baumkataster-jena").body
     assert "fehlgeschlagen" in page and ">failed<" not in page  # … shown as its German label
+
+
+def test_the_editor_account_keeps_up_private_datasets_of_its_organisation(sources, tmp_path, portal):
+    """Made private by a steward (or by block_invalid): still updated, found
+    among the organisation's harvested datasets, withdrawn and failed."""
+    from harvesters import publish
+    routes, base, config = sources
+    assert harvest(config, tmp_path, portal)["status"] == "ok"
+    steward = factories.Sysadmin()
+    helpers.call_action("package_patch", {"user": steward["name"]}, id="baumkataster-jena", private=True)
+    lines = sample("jena_baumkataster.csv").decode("cp1252").split("\r\n")
+    routes["/jena.csv"] = ("\r\n".join(lines[:-3] + lines[-2:]).encode("cp1252"), "text/csv", 0)  # one felled
+    again = harvest(config, tmp_path, portal)
+    assert again["status"] == "ok" and again["published"]["summary"].startswith(
+        "Seit dem letzten Abgleich: 0 neu, 1 entfernt"), again
+    assert publish.harvested_datasets(portal, "baumkataster-", config["jena"]["url"]) == ["baumkataster-jena"]
+    routes["/jena.csv"] = (b"<html>Wartung</html>", "text/html", 0)
+    assert harvest(config, tmp_path, portal)["status"] == "failed"
+    assert helpers.call_action("package_show", id="baumkataster-jena")["harvest_status"] == "failed"
+    assert publish.withdraw(portal, "baumkataster-jena", "Quelle eingestellt") is True
+    pkg = helpers.call_action("package_show", id="baumkataster-jena")
+    assert pkg["private"] and pkg["harvest_status"] == "withdrawn"
+    assert publish.harvested_datasets(portal, "baumkataster-", config["jena"]["url"]) == []
