@@ -18,7 +18,8 @@ PLAN = "publish.json"
 CHANGE_LABELS = {"new": "neu", "removed": "entfernt", "changed": "geändert"}
 # The one description of datapackage.json on every harvested dataset.
 DATAPACKAGE = {"name": "datapackage.json", "format": "JSON", "mimetype": "application/json",
-               "description": "Frictionless Data Package: Table Schemas, Lizenz, Quellen und Prüfsummen der Dateien."}
+               "description": "Frictionless Data Package: Table Schemas, Lizenz, Quellen und Prüfsummen der Dateien.",
+               "resource_type": "documentation"}  # metadata, not data: the quality score judges it so
 
 
 @dataclass(frozen=True)

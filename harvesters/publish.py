@@ -65,6 +65,12 @@ def _same_schema(published: Optional[str], wanted: Optional[str]) -> bool:
         return False
 
 
+def _same_fields(published: dict, spec: dict) -> bool:
+    """The fields beside the file: its Table Schema and its resource type."""
+    return _same_schema(published.get("table_schema"), spec.get("table_schema")) and \
+        (published.get("resource_type") or "") == (spec.get("resource_type") or "")
+
+
 def _our_upload(published: Optional[dict], digest: str) -> bool:
     """The portal holds this very file as the harvester uploaded it (not a link an editor put there)."""
     return published is not None and published.get("url_type") == "upload" and published.get("hash") == digest
@@ -141,17 +147,17 @@ def _write_changes(ckan, pkg: dict, plan: Plan, package_dir: str, first: bool, b
 
 def _upsert_resource(ckan, pkg: dict, spec: dict, path: str, digest: str) -> bool:
     existing = _resource(pkg, spec["name"])
-    schema = spec.get("table_schema")
+    beside = {k: spec[k] for k in ("table_schema", "resource_type") if spec.get(k)}
     if _our_upload(existing, digest):
-        if _same_schema(existing.get("table_schema"), schema):
+        if _same_fields(existing, spec):
             return False
-        ckan.action.resource_patch(id=existing["id"], table_schema=schema or "")  # the file is already there
+        # the file is already there: only its schema or type changes
+        ckan.action.resource_patch(id=existing["id"], **{"table_schema": "", "resource_type": "", **beside})
         return True
     with open(path, "rb") as f:
         fields = dict(package_id=pkg["id"], name=spec["name"], format=spec["format"], mimetype=spec["mimetype"],
-                      hash=digest, description=spec["description"], size=os.path.getsize(path), upload=f)
-        if schema:
-            fields["table_schema"] = schema
+                      hash=digest, description=spec["description"], size=os.path.getsize(path), upload=f,
+                      **beside)
         if existing:
             ckan.action.resource_update(id=existing["id"], **fields)
         else:
@@ -179,8 +185,7 @@ def _on_portal(pkg: dict, plan: Plan, digests: _Digests) -> bool:
     """Does the portal already hold every file (with its schema) and link of the plan?"""
     for spec in _data(plan):
         published = _resource(pkg, spec["name"])
-        if not _our_upload(published, digests[spec["name"]]) or \
-                not _same_schema(published.get("table_schema"), spec.get("table_schema")):
+        if not _our_upload(published, digests[spec["name"]]) or not _same_fields(published, spec):
             return False
     return all(_same_link(_resource(pkg, spec["name"]), spec) for spec in plan.links)
 

@@ -49,14 +49,16 @@ class File:
     description: str            # German, for the portal
     schema: Optional[dict] = None   # a table: validated against it, published with it
     extra: dict[str, Any] = field(default_factory=dict)  # rows, features, encoding
+    resource_type: Optional[str] = None  # vocabulary resource-types; None: data (the quality score's default)
 
     def resource_entry(self, directory: str) -> dict[str, Any]:
         extra = dict(self.extra, **({"schema": self.schema} if self.schema else {}))
         return package.file_resource(directory, self.path, self.resource, self.format, self.mediatype, **extra)
 
     def portal_entry(self) -> dict[str, Any]:
-        return {"name": self.path, "format": self.format.upper(), "mimetype": self.mediatype,
-                "description": self.description}
+        entry = {"name": self.path, "format": self.format.upper(), "mimetype": self.mediatype,
+                 "description": self.description}
+        return dict(entry, resource_type=self.resource_type) if self.resource_type else entry
 
 
 def table(path: str, resource: str, description: str, schema: dict, rows: int) -> File:

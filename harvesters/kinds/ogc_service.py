@@ -226,7 +226,8 @@ class OgcService:
                 data = layer.wms.preview(layer.name, extracted.bbox)
                 with open(os.path.join(build.directory, "vorschau.png"), "wb") as f:
                     f.write(data)
-                files.append(File("vorschau.png", "vorschau", "png", "image/png", "Vorschau der Ebene (WMS GetMap)."))
+                files.append(File("vorschau.png", "vorschau", "png", "image/png", "Vorschau der Ebene (WMS GetMap).",
+                                  resource_type="documentation"))
             except SourceError as e:  # a missing preview does not stop the layer
                 warnings["preview"] = str(e)
         title = getattr(layer.meta, "title", None) or layer.name
@@ -275,16 +276,17 @@ class OgcService:
                 config.wfs, SERVICE="WFS", REQUEST="GetCapabilities", VERSION=layer.wfs.version),
                 "description": f"OGC Web Feature Service {layer.wfs.version}, Objektart {layer.meta.id}; "
                                f"Koordinatensysteme: {', '.join(_crs_list(layer.meta)) or 'keine Angabe'}.",
-                "mimetype": "application/xml"})
+                "mimetype": "application/xml", "resource_type": "service"})
         if layer.in_wms:
             wms = layer.wms
             links.append({"name": "Karte (WMS)", "format": "WMS_SRVC",
                           "url": wms.getmap_url(layer.name, bbox or [-180, -90, 180, 90]),
                           "description": f"GetMap-Aufruf der Ebene {layer.name} (WMS {wms.version}, WGS 84).",
-                          "mimetype": "image/png"})
+                          "mimetype": "image/png", "resource_type": "service"})
             links.append({"name": "WMS-Dienst", "format": "WMS_SRVC", "url": with_params(
                 config.wms, SERVICE="WMS", REQUEST="GetCapabilities", VERSION=wms.version),
-                "description": f"OGC Web Map Service {wms.version}.", "mimetype": "application/xml"})
+                "description": f"OGC Web Map Service {wms.version}.", "mimetype": "application/xml",
+                "resource_type": "service"})
         return links
 
 

@@ -244,6 +244,11 @@ def test_publish_then_a_layer_disappears_and_the_licence_becomes_unclear(mapserv
         "spielplaetze.csv": "CSV", "spielplaetze.geojson": "GEOJSON", "vorschau.png": "PNG",
         "datapackage.json": "JSON", "WFS-Dienst": "WFS_SRVC", "Karte (WMS)": "WMS_SRVC", "WMS-Dienst": "WMS_SRVC"}
     assert pkg["harvest_status"] == "ok" and pkg["license_id"] == "dl-by-de/2.0"
+    # what each resource is, for the quality score: the preview and the descriptor are no data
+    assert {r["name"]: r.get("resource_type") or "" for r in pkg["resources"]} == {
+        "spielplaetze.csv": "", "spielplaetze.geojson": "", "vorschau.png": "documentation",
+        "datapackage.json": "documentation", "WFS-Dienst": "service", "Karte (WMS)": "service",
+        "WMS-Dienst": "service"}
 
     # Unchanged service: nothing published again.
     again = harvest(config, tmp_path, ckan)
