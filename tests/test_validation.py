@@ -141,6 +141,21 @@ def test_geojson_with_a_broken_geometry(admin, dataset, loopback):
     assert result["errors_by_type"][0]["errors"][0]["row"] == 2
 
 
+def test_geojson_in_utm_metres_or_without_coordinates_is_invalid(admin, dataset, loopback, app):
+    # issue 13: both passed as valid
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": 1}, "geometry": {"type": "Point", "coordinates": [11.58, 50.93]}},
+        {"type": "Feature", "properties": {"id": 2}, "geometry": {"type": "Point", "coordinates": [681234, 5644321]}},
+        {"type": "Feature", "properties": {"id": 3}, "geometry": {"type": "Point", "coordinates": []}}]}
+    res = add_link(admin, dataset, loopback, "/punkte.geojson", json.dumps(collection),
+                   ctype="application/geo+json", format="GeoJSON")
+    validate()
+    result = report(res)
+    assert result["status"] == "invalid" and [e["row"] for e in result["errors"]] == [2, 3]
+    page = app.get(f"/dataset/baeume/resource/{res['id']}/validation").body
+    assert "Koordinaten außerhalb von WGS 84" in page and "leere Koordinaten" in page
+
+
 @pytest.mark.parametrize("path,body,ctype,fields,reason", [
     ("/seite.csv", "<html><body>Wartung</body></html>", "text/html; charset=utf-8", {"format": "CSV"},
      "web page"),
@@ -217,6 +232,9 @@ def test_report_page_badge_and_adopting_the_inferred_schema(app, admin, dataset,
                                 name="t")["token"]
     page = app.get(f"/dataset/baeume/resource/{res['id']}/validation", headers={"Authorization": token}).body
     assert "Falscher Datentyp (1)" in page and "zwölf" in page and "Schema übernehmen" in page
+    # each error as a German sentence, not frictionless's English text (issue 13)
+    assert "In Spalte „höhe“ wird eine Zahl erwartet, nicht „zwölf“." in page
+    assert "does not conform" not in page and "Row at position" not in page
     app.post(f"/dataset/baeume/resource/{res['id']}/validation/adopt-schema",
              headers={"Authorization": token}, follow_redirects=False)
     adopted = helpers.call_action("resource_show", id=res["id"])

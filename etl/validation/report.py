@@ -24,6 +24,7 @@ class Finding:
     cell: Any = None
     title: str = ""
     description: str = ""
+    note: str = ""  # the specific part of the message (frictionless's note), e.g. 'constraint "maximum" is "20"'
 
     @classmethod
     def of(cls, error: Any) -> "Finding":
@@ -33,16 +34,16 @@ class Finding:
             cell = str(cell)  # dates and times of spreadsheets: the report is JSON
         return cls(type=error.type, message=error.message, row=getattr(error, "row_number", None),
                    field=getattr(error, "field_name", None), cell=cell,
-                   title=error.title, description=error.description)
+                   title=error.title, description=error.description, note=getattr(error, "note", "") or "")
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Finding":
-        return cls(**{k: d.get(k) for k in ("type", "message", "row", "field", "cell", "title", "description")
-                      if d.get(k) is not None})
+        return cls(**{k: d.get(k) for k in ("type", "message", "row", "field", "cell", "title", "description",
+                                            "note") if d.get(k) is not None})
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.type, "row": self.row, "field": self.field, "cell": self.cell,
-                "message": self.message, "title": self.title, "description": self.description}
+                "message": self.message, "title": self.title, "description": self.description, "note": self.note}
 
 
 @dataclass
@@ -80,7 +81,8 @@ class Report:
                                            "count": 0, "errors": []})
             g["count"] += 1
             if len(g["errors"]) < ERRORS_PER_TYPE:
-                g["errors"].append({"row": e.row, "field": e.field, "cell": e.cell, "message": e.message})
+                g["errors"].append({"row": e.row, "field": e.field, "cell": e.cell, "message": e.message,
+                                    "note": e.note})
         return sorted(groups.values(), key=lambda g: -g["count"])
 
     def to_dict(self) -> dict[str, Any]:

@@ -5,6 +5,9 @@ slow server is cut off at the outbound deadline, and what is no data ends as
 
 No module-level allow mark here: the default (nothing internal) is what
 these tests are about, and each test that needs loopback says so."""
+import contextlib
+import http.server
+import threading
 import time
 
 import pytest
@@ -89,17 +92,45 @@ def test_a_redirect_into_the_network_is_refused(dataset, provider, app):
     assert result["status"] == "error" and result["reason"] == "download-refused"
 
 
+@contextlib.contextmanager
+def trickling_server(seconds):
+    """Sends its headers at once, then one row every 0.2 s for `seconds`: never
+    silent long enough for a read timeout, only a deadline cuts it off."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv")
+            self.end_headers()
+            self.wfile.write(b"baumnummer;gattung\n")
+            end = time.monotonic() + seconds
+            try:
+                while time.monotonic() < end:
+                    self.wfile.write(b"1;Linde\n")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args):
+            pass
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+
+
 @allow_loopback
-@pytest.mark.ckan_config("ckanext.jena.outbound.deadline", "1")
-def test_a_slow_server_is_cut_off_at_the_deadline(dataset, provider, app):
-    routes, base, asked, route = provider
-    routes["/langsam.csv"] = route((CSV.encode(), "text/csv", 4))  # answers after 4 s
-    res = link(dataset, base + "/langsam.csv")
-    started = time.monotonic()
-    result, page = validated(res, app)
-    assert time.monotonic() - started < 3.5  # not held until the server answers (or the job limit)
+@pytest.mark.ckan_config("ckanext.jena.outbound.deadline", "2")
+def test_a_slow_server_is_cut_off_at_the_deadline(dataset, app):
+    with trickling_server(8) as base:
+        res = link(dataset, base + "/langsam.csv")
+        started = time.monotonic()
+        result, page = validated(res, app)
+        assert time.monotonic() - started < 6  # not held until the server is done (or the job limit)
     assert result["status"] == "error" and result["reason"] == "download-deadline"
-    assert "Der Server hat die Datei nicht innerhalb von 1 Sekunden geliefert" in page
+    assert "Der Server hat die Datei nicht innerhalb von 2 Sekunden geliefert" in page
 
 
 @allow_loopback

@@ -51,4 +51,5 @@ class ValidationPlugin(p.SingletonPlugin):
     def get_helpers(self):
         return {"jena_validation": store.load, "jena_validation_label": labels.status_label,
                 "jena_validation_message": messages.explain, "jena_error_title": labels.error_title,
-                "jena_error_description": labels.error_description}
+                "jena_error_description": labels.error_description,
+                "jena_error_message": labels.error_message}
