@@ -3,10 +3,11 @@
 Creates N generated datasets through CKAN's package_create and our schema (1–4 resources:
 hashed CSV/GeoJSON files, PDFs, WMS/WFS links), then
 
-- checks each one as the job does after a change (package_show, the dcat_ap_de graph,
-  pyshacl against "DCAT-AP 3.0.de – Deutsche Spezifikation", storing the result) and
-  prints p50/p95 of the whole job and of the validation alone, next to the goal of
-  issue 15 (< 200 ms per dataset);
+- checks each one as the job does (package_show, the dcat_ap_de graph, pyshacl against
+  "DCAT-AP 3.0.de – Deutsche Spezifikation", storing the result): once new (the outcome
+  changes, so the dataset is reindexed for the score), then after a steward's change,
+  and prints p50/p95 of the job and its parts next to the goal of issue 15 (< 200 ms
+  per dataset on change);
 - builds the whole public catalogue as one graph (what `ckan jena-shacl --catalog` and
   the catalogue endpoint serve) and validates it once.
 
@@ -116,21 +117,34 @@ def run(args) -> None:
     t = time.perf_counter()
     shapes.warm()
     print(f"loading shapes and vocabularies once: {(time.perf_counter() - t) * 1000:.0f} ms")
-    jobs_ms, validate_ms, triples, violations, warnings = [], [], [], 0, 0
+    first, triples = [], []
     for package_id in ids:
         t = time.perf_counter()
-        result = job.run(package_id)
-        jobs_ms.append((time.perf_counter() - t) * 1000)
-        validate_ms.append(result["duration_ms"])
+        result = job.run(package_id)   # None -> conforms: reindexed for the score
+        first.append((time.perf_counter() - t) * 1000)
         triples.append(result["triples"])
+    # A steward's change, then the job as after_dataset_update queues it.
+    again, validate_ms, graph_ms, violations, warnings = [], [], [], 0, 0
+    for i, package_id in enumerate(ids):
+        tk.get_action("package_patch")(ctx(), {"id": package_id, "notes": f"Geändert ({i})."})
+        t = time.perf_counter()
+        pkg = tk.get_action("package_show")({"ignore_auth": True}, {"id": package_id})
+        shacl.dataset_graph(pkg)
+        graph_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        result = job.run(package_id)
+        again.append((time.perf_counter() - t) * 1000)
+        validate_ms.append(result["duration_ms"])
         violations += result["violations"]
         warnings += result["warnings"]
-    print(f"\nper dataset on change ({args.datasets} datasets, {statistics.mean(triples):.0f} triples "
-          f"each on average; goal < {GOAL_MS:.0f} ms)")
-    for label, values in (("whole job (show, graph, SHACL, store)", jobs_ms),
-                          ("SHACL validation alone", validate_ms)):
+    print(f"\nper dataset ({args.datasets} datasets, {statistics.mean(triples):.0f} triples each on "
+          f"average; goal < {GOAL_MS:.0f} ms on change)")
+    for label, values in (("first check (job, with reindex)", first),
+                          ("check after a change (job)", again),
+                          ("  of which SHACL validation", validate_ms),
+                          ("  package_show + DCAT graph", graph_ms)):
         p50, p95 = percentile(values, 50), percentile(values, 95)
-        print(f"  {label:38s} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ratio p95/goal {p95 / GOAL_MS:.2f}")
+        print(f"  {label:34s} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ratio p95/goal {p95 / GOAL_MS:.2f}")
     print(f"  violations {violations}, warnings {warnings} ({warnings / len(ids):.1f} per dataset)")
 
     t = time.perf_counter()

@@ -46,6 +46,19 @@ def test_a_change_is_checked_in_the_background(admin, org):
     assert shacl.compliance(pkg["id"]) is True
 
 
+def test_the_badge_for_the_dataset_page(app, admin, org):
+    import ckan.plugins.toolkit as tk
+    good, wrong = full(admin, org, name="gut"), bad(admin, org)
+    with app.flask_app.test_request_context():
+        assert "wird geprüft" in tk.render_snippet("jena/shacl_badge.html", {"pkg": good})
+    run_jobs()
+    with app.flask_app.test_request_context():
+        assert "DCAT-AP.de" in tk.render_snippet("jena/shacl_badge.html", {"pkg": good})
+        assert "konform" in tk.render_snippet("jena/shacl_badge.html", {"pkg": good})
+        html = tk.render_snippet("jena/shacl_badge.html", {"pkg": wrong})
+        assert "Verstöße" in html and f"/dataset/{wrong['name']}/dcat-ap" in html
+
+
 def test_a_bad_dataset_reads_in_german(app, admin, org):
     pkg = bad(admin, org)
     run_jobs()

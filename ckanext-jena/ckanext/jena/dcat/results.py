@@ -136,6 +136,12 @@ def extract(report: Graph, shapes: Graph, data: Graph) -> list[dict[str, Any]]:
         path = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
         component = report.value(result, SH.sourceConstraintComponent)
+        # pyshacl reports a value's vocabulary check once per holder of the value,
+        # all alike (the holder is not in the result); one is enough.
+        key = tuple(n.n3() if n is not None else "" for n in (shape, focus, path, value, component))
+        if key in seen:
+            continue
+        seen.add(key)
         item = {
             "severity": SEVERITIES.get(report.value(result, SH.resultSeverity), "violation"),
             "component": qname(component).split(":", 1)[-1].replace("ConstraintComponent", ""),
@@ -147,17 +153,13 @@ def extract(report: Graph, shapes: Graph, data: Graph) -> list[dict[str, Any]]:
         outer_path = shapes.value(outer, SH.path) if outer is not None else None
         holders = _holders(shapes, data, outer, outer_path, focus)
         if holders and (outer, RDF.type, SH.NodeShape) not in shapes:
-            # A vocabulary check on the value: report it at the value's holder.
+            # A vocabulary check on the value: report it at the value's holders.
             for holder in holders:
                 results.append(dict(item, path=qname(outer_path), value=node_text(focus),
                                     focus=node_text(holder), where=where(data, holder)))
             continue
         item.update(path=path_text(shapes, path) or path_text(shapes, shapes.value(shape, SH.path)),
                     value=node_text(value), focus=node_text(focus), where=where(data, focus))
-        key = (item["severity"], str(shape), item["focus"], item["path"], item["value"])
-        if key in seen:
-            continue
-        seen.add(key)
         results.append(item)
     results.sort(key=lambda r: (ORDER[r["severity"]], r["path"], r["value"] or ""))
     return results
