@@ -220,6 +220,8 @@ def request(resources: list[dict], package_id: str, force: bool = False) -> list
 def dataset_changed(package: dict) -> None:
     """After package_create/update: queue new or changed resources, forget
     removed ones (and recompute the dataset's status if that changes it)."""
+    if "resources" not in package:  # an update that left them out (allow_partial_update) keeps them
+        return
     resources = [r for r in package.get("resources") or [] if r.get("id")]
     request(resources, package["id"])
     if store.forget(package["id"], [r["id"] for r in resources]):
