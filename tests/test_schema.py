@@ -111,6 +111,19 @@ def test_table_schema_is_checked(errors_of):
     assert "resources" in errors
 
 
+def test_a_table_schema_cannot_make_the_portal_fetch_a_url(errors_of, loopback):
+    """A schema typed as a JSON string or with its own profile is a URL
+    frictionless would fetch from inside the portal (issue 12)."""
+    routes, base = loopback
+    asked = []
+    routes["/schema.json"] = lambda path: asked.append(path) or (b'{"fields": []}', "application/json")
+    for schema in (json.dumps(base + "/schema.json"),
+                   json.dumps({"$schema": base + "/schema.json", "fields": [{"name": "a"}]})):
+        errors = errors_of(resources=[{"url": "http://x.example/a.csv", "format": "CSV", "table_schema": schema}])
+        assert "resources" in errors
+    assert asked == []
+
+
 def test_validation_status_is_system_owned(steward, org):
     pkg = create(steward, org, validation_status="valid")
     assert "validation_status" not in pkg

@@ -183,6 +183,15 @@ def jena_table_schema(value: Any, context: Any) -> Any:
     from frictionless import FrictionlessException, Schema
     try:
         descriptor = json.loads(value) if isinstance(value, str) else value
+        # frictionless reads a string as a path or URL, and a custom profile
+        # ($schema) as a URL to fetch: a steward's form must make it fetch nothing.
+        if not isinstance(descriptor, dict):
+            raise tk.Invalid(tk._("A Table Schema must be a JSON object with a list of fields"))
+        profile = descriptor.get("$schema", descriptor.get("profile"))
+        if profile not in (None, "tableschema", "https://datapackage.org/profiles/1.0/tableschema.json",
+                           "https://datapackage.org/profiles/2.0/tableschema.json"):
+            raise tk.Invalid(tk._("A Table Schema may not name its own profile: {profile}").format(
+                profile=str(profile)[:100]))
         Schema.from_descriptor(descriptor)
     except ValueError as e:
         raise tk.Invalid(tk._("The Table Schema is not valid JSON: {error}").format(error=e))
