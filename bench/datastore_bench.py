@@ -286,6 +286,16 @@ def run(args) -> None:
             "resource_id": rid, "q": words[i % len(words)], "limit": 100}),
         "full text q sorted by _id, rows=100": lambda i: search(anonymous(), {
             "resource_id": rid, "q": words[i % len(words)], "limit": 100, "sort": "_id"}),
+        # An app paging through results needs no count of all matches.
+        "filter genus + district, rows=100, include_total=false": lambda i: search(anonymous(), {
+            "resource_id": rid, "filters": {"genus": genera[i % len(genera)],
+                                            "district": JENA_DISTRICTS[i % len(JENA_DISTRICTS)]},
+            "limit": 100, "include_total": False}),
+        "full text q sorted by _id, rows=100, include_total=false": lambda i: search(anonymous(), {
+            "resource_id": rid, "q": words[i % len(words)], "limit": 100, "sort": "_id",
+            "include_total": False}),
+        "no filter, rows=100 (CKAN's own cost per call)": lambda i: search(anonymous(), {
+            "resource_id": rid, "limit": 100, "offset": i * 100, "include_total": False}),
     }
     for name, fn in shapes.items():
         fn(0)  # warm

@@ -260,3 +260,16 @@ def test_the_consumers_examples_answer(admin, dataset, create_with_upload, app):
         f'SELECT genus, count(*) AS n, round(avg(height_m), 1) AS hoehe FROM "{trees["id"]}" '
         "GROUP BY genus ORDER BY n DESC, genus")}).json["result"]["records"]
     assert [(g["genus"], g["n"]) for g in genera] == [("Acer", 15), ("Tilia", 15)]
+
+
+def test_a_date_pattern_sql_cannot_read_is_read_by_frictionless(admin, dataset, loopback):
+    schema = {"fields": [{"name": "nr", "type": "integer"},
+                         {"name": "gefaellt", "type": "date", "format": "%A, %d.%m.%Y"}]}
+    body = "nr;gefaellt\n1;Monday, 01.04.2024\n2;Friday, 03.05.2024\n3;\n"
+    res = add_link(admin, dataset, loopback, "/faellungen.csv", body.encode("cp1252"),
+                   table_schema=json.dumps(schema))
+    state = load(res["id"])
+    assert state["status"] == "loaded" and state["rows"] == 3, state
+    result = search(res["id"], sort="nr")
+    assert {f["id"]: f["type"] for f in result["fields"]}["gefaellt"] == "date"
+    assert [r["gefaellt"] for r in result["records"]] == ["2024-04-01", "2024-05-03", None]

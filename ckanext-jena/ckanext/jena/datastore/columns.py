@@ -32,8 +32,12 @@ TEMPORAL_TYPES = {"date", "datetime", "year"}
 
 
 class Unsupported(Exception):
-    """The field cannot be converted in SQL (the loader then reads the file
-    with frictionless instead)."""
+    """The Table Schema asks for what a DataStore table cannot have."""
+
+
+class NotInSQL(Exception):
+    """A field SQL cannot read (a date pattern PostgreSQL has no equivalent
+    for): the loader has frictionless read the file instead."""
 
 
 def literal(value: str) -> str:
@@ -76,7 +80,7 @@ def pg_pattern(fmt: str) -> str:
         if fmt[i] == "%" and i + 1 < len(fmt):
             directive = fmt[i + 1].lstrip("-#")
             if directive not in PATTERNS:
-                raise Unsupported(f"date pattern directive %{directive}")
+                raise NotInSQL(f"date pattern directive %{directive}")
             if literal_text:
                 out.append('"' + "".join(literal_text).replace('"', '\\"') + '"')
                 literal_text = []
@@ -119,24 +123,24 @@ def _boolean(v: str, spec: dict[str, Any]) -> str:
             f"WHEN {v} IN ({', '.join(map(literal, false))}) THEN false ELSE ({v})::boolean END")
 
 
+def temporal_type(kind: str, fmt: str) -> str:
+    if kind in ("date", "time"):
+        return kind
+    if fmt in ("default", "") or "%z" in fmt:
+        return "timestamptz"
+    return "timestamp"
+
+
 def _temporal(v: str, kind: str, fmt: str) -> tuple[str, str]:
-    if kind == "date":
-        if fmt in ("default", "any", ""):
-            return "date", f"(btrim({v}))::date"
-        return "date", f"to_date(btrim({v}), {literal(pg_pattern(fmt))})"
-    if kind == "time":
-        if fmt in ("default", "any", ""):
-            return "time", f"(btrim({v}))::time"
-        return "time", f"(to_timestamp(btrim({v}), {literal(pg_pattern(fmt))}))::time"
-    # datetime
-    if fmt in ("default", ""):
-        return "timestamptz", f"(btrim({v}))::timestamptz"
-    if fmt == "any":
-        return "timestamp", f"(btrim({v}))::timestamp"
+    pg_type = temporal_type(kind, fmt)
+    if fmt in ("default", "any", ""):
+        return pg_type, f"(btrim({v}))::{pg_type}"
     pattern = literal(pg_pattern(fmt))
-    if "%z" in fmt:
-        return "timestamptz", f"to_timestamp(btrim({v}), {pattern})"
-    return "timestamp", f"(to_timestamp(btrim({v}), {pattern}))::timestamp"
+    if kind == "date":
+        return pg_type, f"to_date(btrim({v}), {pattern})"
+    if pg_type == "timestamptz":
+        return pg_type, f"to_timestamp(btrim({v}), {pattern})"
+    return pg_type, f"(to_timestamp(btrim({v}), {pattern}))::{pg_type}"
 
 
 def convert(kind: str, spec: dict[str, Any], v: str) -> tuple[str, str]:
@@ -162,7 +166,8 @@ def convert(kind: str, spec: dict[str, Any], v: str) -> tuple[str, str]:
 
 
 def columns(schema: dict[str, Any]) -> list[Column]:
-    """The DataStore columns of a Table Schema; raises Unsupported."""
+    """The DataStore columns of a Table Schema; raises Unsupported. A column
+    SQL cannot read has no expression (the file is then rewritten)."""
     fields = schema.get("fields") or []
     if not fields:
         raise ValueError("the Table Schema has no fields")
@@ -176,8 +181,11 @@ def columns(schema: dict[str, Any]) -> list[Column]:
             raise Unsupported(f"column name {name!r}")
         kind = spec.get("type") or "string"
         v = f"s.c{index}"
-        pg_type, expression = convert(kind, spec, v)
-        if missing:
+        try:
+            pg_type, expression = convert(kind, spec, v)
+        except NotInSQL:
+            pg_type, expression = temporal_type(kind, spec.get("format") or "default"), ""
+        if missing and expression:
             nulls = ", ".join(literal(m) for m in missing)
             expression = f"CASE WHEN {v} IS NULL OR {v} IN ({nulls}) THEN NULL ELSE {expression} END"
         out.append(Column(

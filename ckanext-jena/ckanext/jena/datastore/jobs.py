@@ -25,6 +25,8 @@ def enqueue_load(resource_id: str, *, force: bool = False) -> None:
     """Queue the load of a resource (idempotent: a load already queued or
     running is not queued twice; the job skips an unchanged file by its
     hash unless `force`)."""
+    if not is_table(tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})):
+        return  # GeoJSON, PDF …: valid perhaps, but no table for the DataStore
     record = status.get(resource_id)
     timeout = tk.config.get("ckanext.jena.datastore.job_timeout")
     if record and record["status"] in ("pending", "loading") and record["age"] < timeout \
@@ -34,6 +36,14 @@ def enqueue_load(resource_id: str, *, force: bool = False) -> None:
     from rq.job import Callback
     tk.enqueue_job(load_resource, [resource_id], {"force": force}, title=f"datastore load {resource_id}",
                    rq_kwargs={"timeout": timeout, "on_failure": Callback(on_failure)})
+
+
+def is_table(resource: dict) -> bool:
+    from etl.validation import formats
+    name = resource.get("url") or ""
+    if formats.is_descriptor_name(name):  # datapackage.json: checked as a description, no table
+        return False
+    return formats.table_format(resource.get("format") or "", name) in set(formats.TABULAR.values())
 
 
 def load_resource(resource_id: str, force: bool = False) -> dict:
@@ -65,6 +75,8 @@ def _load(resource: dict, force: bool) -> str:
         # An invalid (or not yet validated) file is never loaded.
         raise LoadError("not-valid", "the file has not passed validation",
                         validation=(report or {}).get("status", "none"))
+    if report.get("schema_origin") in ("profile", "geojson"):
+        raise LoadError("not-a-table", "the file is not a table", format=report.get("schema_origin"))
     with tempfile.TemporaryDirectory(prefix="jena-datastore-") as directory:
         path = source.local_file(resource, directory)
         src = source.source_of(resource, report, path)

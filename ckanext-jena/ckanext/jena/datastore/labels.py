@@ -46,6 +46,7 @@ def reason_text(record: dict[str, Any]) -> str:
         "crash": tk._("The load failed unexpectedly; the log has the details."),
         "unchanged": tk._("The file has not changed since the last load."),
         "database": tk._("The database refused the load: {detail}"),
+        "unsupported": tk._("The Table Schema cannot become a DataStore table: {detail}"),
     }
     text = texts.get(reason, record.get("message") or "")
     values = {"detail": params.get("detail") or record.get("message") or "", "mb": ""}

@@ -24,8 +24,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .columns import Column, check_lang, columns, full_text_sql, identifier, literal, primary_key
-from .columns import LOW_CARDINALITY_TYPES, TEMPORAL_TYPES, dictionary_info
+from .columns import (LOW_CARDINALITY_TYPES, TEMPORAL_TYPES, Column, Unsupported, check_lang, columns,
+                      dictionary_info, full_text_sql, identifier, literal, primary_key)
 
 log = logging.getLogger(__name__)
 
@@ -163,8 +163,14 @@ def load(engine, table: str, source: Source, *, fts_lang: str, read_url: Optiona
     started = time.perf_counter()
     steps: dict[str, float] = {}
     check_lang(fts_lang)
-    cols = columns(source.schema)
+    try:
+        cols = columns(source.schema)
+    except (Unsupported, ValueError) as e:
+        raise LoadError("unsupported", f"the Table Schema cannot become a DataStore table: {e}",
+                        detail=str(e))
     plan = copy_plan(source)
+    if not all(c.expression for c in cols):
+        plan = Plan(["FORMAT csv", "HEADER true"], rewrite=True)
     build = build_name(table)
     raw = engine.raw_connection()
     try:

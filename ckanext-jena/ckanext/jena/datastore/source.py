@@ -74,8 +74,8 @@ def _detected(path: str, fmt: str, encoding: Optional[str]) -> tuple[Optional[st
     if fmt not in ("csv", "tsv"):
         return encoding, {}
     if not encoding:
-        from ckanext.jena.validation import sniff
-        encoding = sniff.detect_encoding(path)
+        from etl.validation import formats
+        encoding = formats.detect_encoding(path)
     from frictionless import Resource, system
     with system.use_context(trusted=True):
         probe = Resource(path, format=fmt, encoding=encoding)
@@ -87,8 +87,8 @@ def source_of(resource: dict[str, Any], report: dict[str, Any], path: str) -> So
     src = report.get("source") or {}
     fmt = (src.get("format") or "").lower()
     if not fmt:
-        from ckanext.jena.validation import sniff
-        fmt = sniff.table_format(resource.get("format") or "", path) or ""
+        from etl.validation import formats
+        fmt = formats.table_format(resource.get("format") or "", resource.get("url") or path) or ""
     if fmt in ("", "geojson"):
         raise LoadError("not-a-table", f"a {fmt or 'file without format'} is not loaded as a table",
                         format=fmt)
