@@ -22,14 +22,20 @@ log = logging.getLogger(__name__)
 
 
 def enqueue_load(resource_id: str, *, force: bool = False) -> None:
-    """Queue the load of a resource (idempotent: a load already queued or
-    running is not queued twice; the job skips an unchanged file by its
-    hash unless `force`)."""
-    if not is_table(tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})):
+    """Queue the load of a resource (idempotent: a load already queued is
+    not queued twice; the job skips an unchanged file by its hash unless
+    `force`)."""
+    try:
+        resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
+    except tk.ObjectNotFound:
+        return  # deleted meanwhile
+    if not is_table(resource):
         return  # GeoJSON, PDF …: valid perhaps, but no table for the DataStore
     record = status.get(resource_id)
     timeout = tk.config.get("ckanext.jena.datastore.job_timeout")
-    if record and record["status"] in ("pending", "loading") and record["age"] < timeout \
+    # A queued load will read the file as it is then; a running one may
+    # have read the previous file, so another is queued behind it.
+    if record and record["status"] == "pending" and record["age"] < timeout \
             and (record["forced"] or not force):
         return
     status.pending(resource_id, forced=force)
