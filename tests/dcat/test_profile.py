@@ -241,6 +241,9 @@ def test_catalogue_is_paged_and_conforms(app, admin, org):
     assert report["violations"] == 0, violations(report)
     # One warning per dataset for a value they share (the contributor), not one per pair.
     assert report["warnings"] == 3 * len(EXPECTED_WARNINGS), report["results"]
+    for suffix, rdf_format in ((".rdf", "xml"), (".jsonld", "json-ld")):
+        other = Graph().parse(data=app.get("/catalog" + suffix).body, format=rdf_format)
+        assert len(list(other.subjects(DCATDE.contributorID, URIRef(CONTRIBUTOR)))) == 2   # page 1
 
 
 def test_the_demo_dataset_of_make_up_conforms(admin, org, create_with_upload):

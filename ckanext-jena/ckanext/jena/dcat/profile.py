@@ -23,7 +23,6 @@ parse_dataset reads the same properties back into our schema's fields.
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
