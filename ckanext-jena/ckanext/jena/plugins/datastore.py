@@ -2,8 +2,8 @@
 loaded with the types of its Table Schema.
 
 Needs CKAN's `datastore` plugin (before it in ckan.plugins) and its database
-(bin/setup-datastore). The load is a job in CKAN's queue: validation calls
-ckanext.jena.datastore.jobs.enqueue_load when a resource ends "valid".
+(bin/setup-datastore). The load is a job in CKAN's queue, queued when
+validation's `resource_validated` signal says a resource is valid.
 """
 from __future__ import annotations
 
@@ -27,6 +27,13 @@ def _status(resource_id: str) -> dict:
                 explanation=labels.reason_text(record) if record.get("reason") else "")
 
 
+def _validated(resource_id: str, status: str = "", **kwargs) -> None:
+    """A module-level receiver: blinker holds receivers weakly."""
+    if status == "valid":
+        from ckanext.jena.datastore.jobs import enqueue_load
+        enqueue_load(resource_id)
+
+
 class DataStorePlugin(p.SingletonPlugin):
     p.implements(p.IConfigDeclaration)
     p.implements(p.IConfigurer)
@@ -37,6 +44,7 @@ class DataStorePlugin(p.SingletonPlugin):
     p.implements(p.ITemplateHelpers)
     p.implements(p.IClick)
     p.implements(p.IResourceController, inherit=True)
+    p.implements(p.ISignal)
 
     # IConfigDeclaration (config_declaration.yaml)
     def declare_config_options(self, declaration, key):
@@ -72,6 +80,11 @@ class DataStorePlugin(p.SingletonPlugin):
     def get_commands(self):
         jena_cli.jena.add_command(datastore_load)
         return [jena_cli.jena]
+
+    # ISignal: a valid table is loaded (an unchanged file is skipped by its hash)
+    def get_signal_subscriptions(self):
+        from ckanext.jena.validation.signals import resource_validated
+        return {resource_validated: [_validated]}
 
     # IResourceController: CKAN's datastore plugin drops the table; the
     # load record goes with it.

@@ -20,10 +20,11 @@ portal's own uploads, from the stored file: unchecked URLs count as not (yet)
 reachable.
 
 Where we differ from the EU service, by necessity:
-- "DCAT-AP compliance" is a SHACL validation there; here it checks the
-  mandatory DCAT-AP properties (title, description, an access URL per
-  distribution). Vocabulary conformance is already enforced by our
-  validators, so a dataset that saves passes that part.
+- "DCAT-AP compliance" is a SHACL validation there, and here too where the
+  jena_dcat plugin runs: the dataset's DCAT-AP.de graph against the official
+  shapes (ckanext.jena.dcat.shacl). Until its first check has finished (or
+  without that plugin) the mandatory DCAT-AP properties stand in (title,
+  description, an access URL per distribution).
 - Machine-readable and non-proprietary formats follow the flags in
   schemas/vocabularies/file-types.json (our reading of the MQA lists).
 """
@@ -151,6 +152,17 @@ def _dcat_ap_mandatory(pkg: dict) -> bool:
             and all(access_url(r) for r in distributions))
 
 
+def _dcat_ap_compliant(pkg: dict) -> bool:
+    """The SHACL verdict of the dataset's last finished check, as the MQA has it."""
+    import ckan.plugins as p
+    if pkg.get("id") and p.plugin_loaded("jena_dcat"):
+        from ckanext.jena.dcat.shacl import compliance
+        verdict = compliance(pkg["id"])
+        if verdict is not None:
+            return bool(verdict)
+    return _dcat_ap_mandatory(pkg)
+
+
 INDICATORS: tuple[Indicator, ...] = (
     # Findability (100)
     Indicator("keywords", "findability", 30, "dcat:keyword ← tags",
@@ -201,10 +213,10 @@ INDICATORS: tuple[Indicator, ...] = (
               _("Offer machine-readable data (e.g. CSV, JSON, GeoJSON instead of PDF)."),
               _share(_format_flag("machine_readable"), [DATA])),
     Indicator("dcat_ap", "interoperability", 30,
-              "DCAT-AP mandatory properties (title, description, accessURL)",
+              "SHACL: DCAT-AP 3.0.de shapes (jena_dcat); before its first check the mandatory properties",
               _("DCAT-AP compliance"),
               _("Title, description and a URL for every resource are mandatory."),
-              _dataset(_dcat_ap_mandatory)),
+              _dataset(_dcat_ap_compliant)),
     # Reusability (75)
     Indicator("license", "reusability", 20, "dct:license ← resource license or dataset license_id",
               _("Licence"), _("Choose a licence."),

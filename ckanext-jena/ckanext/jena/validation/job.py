@@ -30,7 +30,7 @@ from etl.http import DeadlineExceeded, OutboundError, Refused, TooLarge
 from etl.validation import formats
 from ckanext.jena import outbound
 
-from . import run, store
+from . import run, signals, store
 
 log = logging.getLogger(__name__)
 HTML_START = (b"<!doctype html", b"<html")
@@ -126,6 +126,10 @@ def validate_resource(resource_id: str) -> dict:
         log.warning("dataset %s: validation status not updated, the dataset does not validate: %s",
                     resource["package_id"], e.error_summary)
     log.info("resource %s: %s (%s errors)", resource_id, result["status"], result.get("error_count"))
+    try:
+        signals.resource_validated.send(resource_id, status=result["status"])
+    except Exception:  # a listener's failure is its own, never the verdict's
+        log.exception("a listener of resource_validated failed for %s", resource_id)
     return result
 
 
