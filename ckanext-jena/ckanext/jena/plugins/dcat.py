@@ -7,12 +7,20 @@ ckanext.dcat.rdf.profiles); this plugin validates every change of a dataset agai
 """
 from __future__ import annotations
 
+import logging
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.jena.dcat import actions, cli, job, messages, store
 from ckanext.jena.dcat.views import dcat_ap
 from ckanext.jena.declarations import declare_options
+
+# ckanext-dcat's euro profile writes a resource's hash ("sha256:…") as an
+# xsd:hexBinary literal before our profile replaces it with an spdx:Checksum;
+# rdflib logs a traceback for each such literal. The replacement is tested
+# (tests/dcat); the log lines were only noise in every worker job.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 
 class DcatPlugin(p.SingletonPlugin):
