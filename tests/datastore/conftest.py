@@ -56,11 +56,14 @@ def work():
     Worker().work(burst=True)
 
 
-def load(resource_id, **kwargs):
-    """Validate (queued on create), then load: what validation does once it
-    calls enqueue_load itself; a second enqueue is a no-op."""
-    from ckanext.jena.datastore.jobs import enqueue_load
+def load(resource_id, force=False):
+    """Run the queue: validation (queued on create or by a re-run), whose
+    "valid" queues the load (validation's resource_validated signal), then
+    the load. `force`: also ask for a load the way the "neu laden" button
+    does, whatever validation said."""
     work()
-    enqueue_load(resource_id, **kwargs)
-    work()
+    if force:
+        from ckanext.jena.datastore.jobs import enqueue_load
+        enqueue_load(resource_id, force=True)
+        work()
     return helpers.call_action("jena_datastore_status", resource_id=resource_id)
