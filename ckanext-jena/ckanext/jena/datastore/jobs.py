@@ -15,6 +15,8 @@ import time
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from etl.package import sha256_file
+
 from . import source, status
 from .loader import LoadError, load
 
@@ -86,7 +88,7 @@ def _load(resource: dict, force: bool) -> str:
     with tempfile.TemporaryDirectory(prefix="jena-datastore-") as directory:
         path = source.local_file(resource, directory)
         src = source.source_of(resource, report, path)
-        sha256 = source.sha256_of(path)
+        sha256 = sha256_file(path)
         fingerprint = source.fingerprint(sha256, src)
         record = status.get(resource["id"]) or {}
         if not force and record.get("fingerprint") == fingerprint and record.get("active"):

@@ -99,14 +99,6 @@ def source_of(resource: dict[str, Any], report: dict[str, Any], path: str) -> So
                   dialect=dialect or {})
 
 
-def sha256_of(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def fingerprint(sha256: str, source: Source) -> str:
     """Same file, schema, reading and loader: the same table."""
     what = json.dumps([LOADER_VERSION, sha256, source.schema, source.format, source.encoding,
