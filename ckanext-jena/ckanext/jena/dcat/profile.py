@@ -341,6 +341,14 @@ class DCATAPdeProfile(EuropeanDCATAP3Profile):
                 and (resource.get("url_type") == "upload" or _term_uri("file-types", fmt)):
             g.add((distribution, DCAT.downloadURL, CleanedURIRef(url)))
 
+        # dcat:accessURL is mandatory in DCAT-AP; ckanext-dcat leaves it out when a
+        # resource's url equals its download_url. A file that is downloaded
+        # directly is accessed at its download URL (DCAT-AP's usage note).
+        if (distribution, DCAT.accessURL, None) not in g:
+            for target in list(g.objects(distribution, DCAT.downloadURL))[:1] or \
+                    ([CleanedURIRef(url)] if url else []):
+                g.add((distribution, DCAT.accessURL, target))
+
         if fmt.upper() in SERVICES and url:
             self._service_de(dataset_ref, distribution, resource, fmt.upper(), publisher, licence)
 
