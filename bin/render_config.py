@@ -15,6 +15,8 @@ import os
 import string
 import sys
 
+from etl.files import write_atomic
+
 
 def render(template_path: str, target_path: str, group: str | None = None, mode: int = 0o600) -> bool:
     with open(template_path, encoding="utf-8") as f:
@@ -35,18 +37,7 @@ def render(template_path: str, target_path: str, group: str | None = None, mode:
         pass
     if not changed:
         return False
-    tmp = target_path + ".tmp"
-    try:
-        os.unlink(tmp)
-    except FileNotFoundError:
-        pass
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        if gid != -1:
-            os.fchown(f.fileno(), -1, gid)
-        os.fchmod(f.fileno(), mode)
-        f.write(text)
-    os.replace(tmp, target_path)
+    write_atomic(target_path, text, mode=mode, group=gid)
     return True
 
 

@@ -22,6 +22,8 @@ import shutil
 import tempfile
 from typing import Any, Optional
 
+from etl.files import write_atomic
+
 from .faults import crash_point
 
 log = logging.getLogger(__name__)
@@ -30,21 +32,8 @@ LEGACY = {CURRENT: "build-legacy-current", PREVIOUS: "build-legacy-previous"}
 
 
 def atomic_write(path: str, data: bytes | str) -> None:
-    """Write `path` whole or not at all: a temporary file beside it, then os.replace."""
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """Write `path` whole or not at all (etl.files)."""
+    write_atomic(path, data)
 
 
 def write_json(path: str, data: Any) -> None:

@@ -11,21 +11,14 @@ import yaml
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from etl.files import write_atomic
+
 TOKEN_NAME = "harvesters"
 
 
 def _write_private(path: str, text: str) -> None:
-    """Mode 600, written beside and renamed over `path`: never half a token,
-    and a link planted at either name is replaced, not followed."""
-    tmp = path + ".tmp"
-    try:
-        os.unlink(tmp)
-    except FileNotFoundError:
-        pass
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text + "\n")
-    os.replace(tmp, path)
+    """Mode 600, whole or not at all (etl.files): never half a token."""
+    write_atomic(path, text + "\n", mode=0o600)
 
 
 def _read_token(path: str) -> str:
