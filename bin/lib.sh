@@ -220,8 +220,11 @@ configure_redis() {
         return
     fi
     info "restarting Redis on port $REDIS_PORT (user ${user:-?}, bind ${bind:-?}, configuration $changed)"
-    redis_auth SHUTDOWN >/dev/null 2>&1 || redis_auth SHUTDOWN NOSAVE >/dev/null 2>&1 || true
-    wait_port_free "$REDIS_PORT" || die "Redis on port $REDIS_PORT did not stop" "stop it by hand (redis-cli -p $REDIS_PORT shutdown)"
+    redis_auth SHUTDOWN >/dev/null 2>&1 || true
+    # redis-cli exits 0 on "ERR Errors trying to SHUTDOWN" (its data folder is
+    # gone or not writable): then without saving, the queue cannot be kept anyway.
+    wait_port_free "$REDIS_PORT" || { redis_auth SHUTDOWN NOSAVE >/dev/null 2>&1 || true; wait_port_free "$REDIS_PORT"; } \
+        || die "Redis on port $REDIS_PORT did not stop" "stop it by hand (redis-cli -p $REDIS_PORT shutdown)"
     launch_redis
 }
 
