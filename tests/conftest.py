@@ -50,10 +50,7 @@ def reset_db(reset_db):
 
 
 @pytest.fixture(autouse=True)
-def load_standard_plugins(with_plugins, clean_redis):
-    """Every test starts with an empty job queue: jobs an earlier test queued
-    (validation, link checks, SHACL, loads) and never ran would otherwise run
-    in the next test's worker, against datasets that no longer exist."""
+def load_standard_plugins(with_plugins):
     yield
 
 
