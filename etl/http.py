@@ -89,9 +89,6 @@ class Response:
     size: int
     redirects: list[str] = field(default_factory=list)
 
-    def text(self, encoding: str = "utf-8") -> str:
-        return (self.content or b"").decode(encoding, "replace")
-
 
 def blocked_reason(address: str) -> Optional[str]:
     """Why `address` (an IP address) is not a public target, or None."""

@@ -26,6 +26,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib.uploader import get_resource_uploader
 
+import etl.errors
 from etl.http import DeadlineExceeded, OutboundError, Refused, TooLarge
 from etl.validation import formats
 from ckanext.jena import outbound
@@ -36,8 +37,9 @@ log = logging.getLogger(__name__)
 HTML_START = (b"<!doctype html", b"<html")
 
 
-class SourceError(Exception):
-    """The file could not be had (not there, too large, an HTML page …)."""
+class SourceError(etl.errors.SourceError):
+    """The file could not be had (not there, too large, an HTML page …), with
+    a reason code the page words in German."""
 
     def __init__(self, reason: str, message: str, **params):
         super().__init__(message)
