@@ -95,6 +95,15 @@ def bootstrap_admin(name, email, password_file):
         _write_private(password_file, password)
         user = model.User.get(name)
         click.echo(f"    sysadmin {name} created (password in {password_file})")
+    elif not os.path.exists(password_file):
+        # The account outlived its var/ folder (a re-used database): nobody can
+        # know its password any more, so set-up gives it a new one and says so.
+        password = secrets.token_urlsafe(18)
+        user.set_password(password)
+        model.Session.commit()
+        _write_private(password_file, password)
+        click.echo(f"    sysadmin {name} exists; its password file was missing, "
+                   f"a new password is in {password_file}")
     else:
         click.echo(f"    sysadmin {name} exists")
     if not user.sysadmin:
