@@ -169,6 +169,27 @@ def test_the_harvesters_leave_organisations_no_source_publishes_to(cli, tmp_path
     assert [(o["name"], o["capacity"]) for o in orgs] == [("org-a", "editor")]
 
 
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_a_sysadmin_whose_password_file_was_lost_gets_a_new_one(cli, tmp_path):
+    # A database that outlived var/ (a re-used machine): set-up must leave a
+    # password the operator can read, and it must be the account's.
+    from ckan import model
+    password_file = tmp_path / "admin-password"
+    result = cli.invoke(ckan_cli, ["jena", "bootstrap-admin", "--password-file", str(password_file)])
+    assert result.exit_code == 0 and "created" in result.output, result.output
+    first = password_file.read_text().strip()
+    password_file.unlink()
+    result = cli.invoke(ckan_cli, ["jena", "bootstrap-admin", "--password-file", str(password_file)])
+    assert result.exit_code == 0 and "a new password" in result.output, result.output
+    second = password_file.read_text().strip()
+    assert os.stat(password_file).st_mode & 0o777 == 0o600
+    user = model.User.get("jena-admin")
+    assert second != first and user.validate_password(second) and not user.validate_password(first)
+    # With the file in place, a further run keeps the password.
+    result = cli.invoke(ckan_cli, ["jena", "bootstrap-admin", "--password-file", str(password_file)])
+    assert "exists" in result.output and password_file.read_text().strip() == second
+
+
 @needs_root
 def test_the_portals_harvester_token_is_not_a_sysadmins():
     result = subprocess.run([os.path.join(ROOT, ".venv/bin/ckan"), "-c", os.path.join(VAR, "ckan.ini"),

@@ -99,7 +99,7 @@ def bootstrap_admin(name, email, password_file):
         # The account outlived its var/ folder (a re-used database): nobody can
         # know its password any more, so set-up gives it a new one and says so.
         password = secrets.token_urlsafe(18)
-        user.set_password(password)
+        user.password = password  # the model hashes it
         model.Session.commit()
         _write_private(password_file, password)
         click.echo(f"    sysadmin {name} exists; its password file was missing, "
