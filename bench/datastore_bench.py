@@ -42,6 +42,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+import portal  # noqa: E402  (bench/portal.py, beside this file)
 
 CHILD = """
 import json, os, sys, time
@@ -129,11 +130,7 @@ def xloader(venv: str, path: str, ours: dict, table: str) -> None:
         f"{c['id']} {c['type']}/{guessed.get(c['id'], '-')}" for c in ours["columns"]))
 
 
-def percentile(values, pct):
-    values = sorted(values)
-    k = (len(values) - 1) * pct / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+percentile = portal.percentile
 
 
 def write_trees(path: str, n: int) -> None:
@@ -169,15 +166,10 @@ def schema() -> dict:
 
 
 def ckan_app():
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-    conf = load_config(os.path.join(ROOT, "test.ini"))
-    plugins = conf.get("ckan.plugins", "")
-    if "jena_datastore" not in plugins:
-        conf["ckan.plugins"] = plugins.replace("jena_validation", "jena_validation datastore jena_datastore")
-    conf.update({"ckan.datastore.default_fts_lang": "jena_german", "ckan.datastore.sqlsearch.enabled": True,
-                 "ckan.datastore.default_fts_index_method": "gin"})
-    return make_app(conf)
+    # test.ini's plugin set is the portal's (datastore, jena_datastore and the rest).
+    return portal.app(**{"ckan.datastore.default_fts_lang": "jena_german",
+                         "ckan.datastore.sqlsearch.enabled": True,
+                         "ckan.datastore.default_fts_index_method": "gin"})
 
 
 def resources_for_bench(tk) -> tuple[str, str]:
@@ -252,6 +244,7 @@ def run(args) -> None:
     import ckan.plugins.toolkit as tk
     from harvesters.samples.generate import JENA_DISTRICTS, SPECIES
     p.load_all()
+    portal.database()
     rid, xloader_rid = resources_for_bench(tk)
     with tempfile.TemporaryDirectory(prefix="jena-ds-bench-") as tmp:
         path, schema_path = os.path.join(tmp, "baeume.csv"), os.path.join(tmp, "trees.json")
