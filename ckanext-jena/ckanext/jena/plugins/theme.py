@@ -1,0 +1,47 @@
+"""jena_theme: the portal's own look (home page, header and footer, logo,
+the legally required pages, a German 404) on CKAN's theming conventions:
+template block overrides, a webassets bundle, a public folder."""
+from __future__ import annotations
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from ckanext.jena.declarations import declare_options
+from ckanext.jena.theme import helpers, pages
+from ckanext.jena.theme.views import theme
+
+
+class ThemePlugin(p.SingletonPlugin):
+    p.implements(p.IConfigurer)
+    p.implements(p.IConfigDeclaration)
+    p.implements(p.IBlueprint)
+    p.implements(p.ITemplateHelpers)
+
+    # IConfigurer
+    def update_config(self, config):
+        # A folder of its own, so the shared templates of `jena` never need
+        # this plugin's helpers.
+        tk.add_template_directory(config, "../theme/templates")
+        tk.add_public_directory(config, "../public")
+        tk.add_resource("../assets/theme", "jena_theme")
+
+    def update_config_schema(self, schema):
+        # The pages' texts are edited at /ckan-admin/config and kept in
+        # system_info, as CKAN keeps ckan.site_about.
+        ignore_missing = tk.get_validator("ignore_missing")
+        unicode_safe = tk.get_validator("unicode_safe")
+        for option in pages.OPTIONS:
+            schema[option] = [ignore_missing, unicode_safe]
+        return schema
+
+    # IConfigDeclaration
+    def declare_config_options(self, declaration, key):
+        declare_options(declaration, "theme")
+
+    # IBlueprint
+    def get_blueprint(self):
+        return [theme]
+
+    # ITemplateHelpers
+    def get_helpers(self):
+        return helpers.get_helpers()
