@@ -8,7 +8,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.jena import cli
+from ckanext.jena import cli, display, feeds
 from ckanext.jena.declarations import declare_options
 
 PACKAGE = os.path.dirname(os.path.dirname(__file__))
@@ -19,6 +19,8 @@ class JenaPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigDeclaration)
     p.implements(p.IClick)
     p.implements(p.ITranslation)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.IFeed)
 
     # IConfigurer
     def update_config(self, config):
@@ -40,3 +42,14 @@ class JenaPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def i18n_domain(self):
         return "ckanext-jena"
+
+    # ITemplateHelpers: numbers, dates and terms as dataset pages show them.
+    def get_helpers(self):
+        return display.get_helpers()
+
+    # IFeed: the Atom feeds in the page's language.
+    def get_feed_class(self):
+        return feeds.JenaFeed
+
+    def get_item_additional_fields(self, dataset_dict):
+        return {}
