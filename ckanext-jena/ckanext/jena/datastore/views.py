@@ -1,4 +1,5 @@
-"""The "neu laden" button of the resource page: a POST with CKAN's CSRF token.
+"""The API page for consumers (/daten-api) and the "neu laden" button of the
+resource page (a POST with CKAN's CSRF token).
 
 CKAN exempts extensions' blueprints from its CSRF check unless
 ckan.csrf_protection.ignore_extensions is false, so this view checks the
@@ -25,3 +26,9 @@ def reload(id, resource_id):
         return tk.abort(403, tk._("Not authorized to edit this resource"))
     tk.h.flash_success(tk._("The table will be loaded into the DataStore again."))
     return tk.redirect_to("resource.read", id=id, resource_id=resource_id)
+
+
+@datastore.route("/daten-api")
+def api_page():
+    from . import examples
+    return tk.render("jena/daten_api.html", {"examples": examples.find()})
