@@ -39,6 +39,9 @@ class Plan:
     links: list[dict[str, Any]] = field(default_factory=list)
     changes: Optional[Changes] = None
     note: str = ""  # added to the German summary on the dataset
+    # Only a dataset this source created may be written to (imports name
+    # datasets after what others publish: a name may be taken on the portal).
+    exclusive: bool = False
     files: list[dict[str, Any]] = field(default_factory=list)  # filled by the runner from the package
 
     def write(self, directory: str) -> None:
@@ -52,7 +55,7 @@ class Plan:
         changes = Changes(**data["changes"]) if data.get("changes") else None
         files = [f for f in data["files"] if not changes or f["name"] != changes.file]
         return cls(data["dataset"], data["organization"], data.get("links") or [], changes,
-                   data.get("note", ""), files)
+                   data.get("note", ""), bool(data.get("exclusive")), files)
 
     def all_files(self) -> list[dict[str, Any]]:
         """Every file to upload, the changes file first: a publication cut off

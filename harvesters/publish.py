@@ -28,6 +28,7 @@ import os
 import urllib.parse
 from typing import Any, Optional
 
+from etl.errors import SourceError
 from etl.http import Client, Limits, origin
 from etl.package import sha256_file
 
@@ -236,6 +237,10 @@ def publish(ckan, package_dir: str, token: Optional[str] = None, baseline: Optio
         pkg = ckan.action.package_show(id=wanted["name"])
     except ckanapi.NotFound:
         pkg = ckan.action.package_create(**wanted)
+    else:
+        if plan.exclusive and not _harvested_from(pkg, wanted.get("source_system")):
+            raise NotOurs(f"{wanted['name']}: a dataset of that name exists on the portal and was not "
+                              f"harvested from {wanted.get('source_system')}; left untouched")
     # A dataset whose first publication was cut off is still being published for the first time.
     first = not pkg.get("last_successful_update")
     withdrawn = states.code(pkg.get("harvest_status")) == states.WITHDRAWN
@@ -262,6 +267,14 @@ def publish(ckan, package_dir: str, token: Optional[str] = None, baseline: Optio
     return {"dataset": pkg["name"], "changed": True, "summary": text, "counts": counts}
 
 
+class NotOurs(SourceError):
+    """The plan's dataset name is taken by a dataset this source did not create."""
+
+
+def _harvested_from(pkg: dict, source_system: Optional[str]) -> bool:
+    return pkg.get("update_method") == "harvested" and pkg.get("source_system") == source_system
+
+
 def harvested_datasets(ckan, prefix: str, source_system: str) -> list[str]:
     """Names of the portal's datasets harvested from `source_system` whose
     names start with `prefix` (private ones included), not yet withdrawn."""
@@ -269,8 +282,7 @@ def harvested_datasets(ckan, prefix: str, source_system: str) -> list[str]:
     while True:
         result = ckan.action.package_search(q=f"name:{prefix}*", include_private=True, rows=1000, start=start)
         for pkg in result["results"]:
-            if pkg.get("update_method") == "harvested" and pkg.get("source_system") == source_system \
-                    and states.code(pkg.get("harvest_status")) != states.WITHDRAWN:
+            if _harvested_from(pkg, source_system) and states.code(pkg.get("harvest_status")) != states.WITHDRAWN:
                 found.append(pkg["name"])
         start += 1000
         if start >= result["count"]:

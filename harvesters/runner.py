@@ -139,6 +139,8 @@ def run_unit(kind: Kind, unit: Unit, out: str, ckan=None, token=None, dry_run: b
                 f"{unit.name}: the package is invalid ({result.error_count} errors, first: "
                 f"{result.errors[0]['message'] if result.errors else '-'}); "
                 f"the last good package is kept, report in {failed}"))
+    except publish.NotOurs as e:  # someone else's dataset: not even its status is ours to write
+        entry.update(status=states.FAILED, message=str(e), foreign=True)
     except SourceError as e:
         entry.update(status=states.FAILED, message=str(e))
     except Exception as e:  # one source's bug must not stop the others
@@ -146,7 +148,7 @@ def run_unit(kind: Kind, unit: Unit, out: str, ckan=None, token=None, dry_run: b
         entry.update(status=states.FAILED, message=f"{unit.name}: {type(e).__name__}: {e}")
     if building:  # a dry run's, or one that failed before it was kept
         folders.discard(building)
-    if ckan is not None and entry["status"] not in states.GOOD and not dry_run:
+    if ckan is not None and entry["status"] not in states.GOOD and not dry_run and not entry.pop("foreign", False):
         try:
             publish.report_failure(ckan, unit.dataset, entry["message"], entry["status"])
         except Exception:
