@@ -54,6 +54,7 @@ class TestExtentMap:
         extent = json.loads(m.group(1).replace("&#34;", '"').replace("&quot;", '"'))
         assert extent == JENA
         assert 'id="dataset-map-container"' in page
+        assert "Räumlicher Bezug" in page  # the map's heading, in German
         # in the sidebar, under the dataset's info
         assert page.index('data-module="dataset-map"') > page.index('class="secondary')
 
@@ -99,6 +100,7 @@ class TestMapSearch:
     def test_search_page_has_the_map_widget_and_keeps_the_sort_options(self, app, two):
         page = app.get("/dataset/").body
         assert 'data-module="spatial-query"' in page
+        assert "Nach Ort filtern" in page and "Filter by location" not in page
         # opens on Jena, not on the whole world
         m = re.search(r'data-default_extent="([^"]+)"', page)
         (south, west), (north, east) = json.loads(m.group(1).replace("&#34;", '"'))
