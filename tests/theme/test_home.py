@@ -8,6 +8,8 @@ from ckan.tests import factories, helpers
 
 from ckanext.jena.vocabularies import vocabulary
 
+from .conftest import token_of
+
 THEME = "http://publications.europa.eu/resource/authority/data-theme/"
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
@@ -115,8 +117,10 @@ def test_skip_link_reaches_the_main_content(app):
     assert page(app, "/").select_one("#content").name == "main"
 
 
-def test_no_gravatar_requests_for_avatars(app, sysadmin_token):
-    body = app.get("/dataset/", headers={"Authorization": sysadmin_token}).body
+def test_no_gravatar_requests_for_avatars(app):
+    # A user without a picture of their own (the factory's is an external URL).
+    user = factories.Sysadmin(image_url="", email="steward@jena.example")
+    body = app.get("/dataset/", headers={"Authorization": token_of(user)}).body
     assert "gravatar.com" not in body
     avatar = BeautifulSoup(body, "html.parser").select_one(".account-masthead .account img.user-image")
     assert avatar["alt"] and "placeholder-user" in avatar["src"]
