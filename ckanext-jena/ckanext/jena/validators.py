@@ -6,25 +6,32 @@ failing validator leaves the submitted value in the form, next to its error.
 from __future__ import annotations
 
 import json
+import mimetypes
+import posixpath
 import re
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from shapely.geometry import shape
-from shapely.validation import explain_validity
-
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.lib.navl.dictization_functions import missing
+from ckan.lib.navl.dictization_functions import StopOnError, missing
 from ckanext.scheming.validation import scheming_validator
 
+from ckanext.jena import geojson_check
+from ckanext.jena.names import name_from_title
 from ckanext.jena.vocabularies import vocabulary
 
 JENA_EXTENT = ('{"type": "Polygon", "coordinates": [[[11.4842, 50.8535], [11.6996, 50.8535], '
                '[11.6996, 50.9876], [11.4842, 50.9876], [11.4842, 50.8535]]]}')
 _ISO_DATE = re.compile(
     r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$")
+# A domain of labels with at least one dot and a top-level domain of letters:
+# CKAN's email_validator takes "gruen@jena", which no mail reaches.
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
+                    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+# At most this many accepted values are named in a vocabulary error.
+_ACCEPTED_SHOWN = 30
 
 
 def _empty(value: Any) -> bool:
@@ -63,25 +70,33 @@ def jena_vocabulary(field, schema):
             if term is None and not strict:
                 return
             if term is None:
-                errors[key].append(tk._('"{value}" is not in the vocabulary "{vocabulary}"').format(
-                    value=item, vocabulary=vocab.title))
+                ids = [t.id for t in vocab.terms]
+                accepted = ", ".join(ids[:_ACCEPTED_SHOWN]) + (", …" if len(ids) > _ACCEPTED_SHOWN else "")
+                errors[key].append(tk._(
+                    '"{value}" is not in the vocabulary "{vocabulary}"; accepted are: {accepted}'
+                ).format(value=item, vocabulary=vocab.title, accepted=accepted))
                 return
             out.append(getattr(term, stored_as))
         data[key] = out if is_list else out[0]
     return validator
 
 
-def jena_iso8601(value: Any, context: Any) -> Any:
+def jena_iso8601(key, data, errors, context):
+    """A date (or time) in ISO 8601. A bad one gets one message and stops the
+    field's chain: dcat_date after it would add its English one."""
+    value = data.get(key)
     if _empty(value) or isinstance(value, (date, datetime)):
-        return value
+        return
     text = str(value).strip()
     if not _ISO_DATE.match(text):
-        raise tk.Invalid(tk._("Enter the date as YYYY-MM-DD (ISO 8601), e.g. 2024-05-31"))
+        errors[key].append(tk._("Enter the date as YYYY-MM-DD (ISO 8601), e.g. 2024-05-31"))
+        raise StopOnError
     try:
         datetime.fromisoformat(text.replace("Z", "+00:00")) if len(text) >= 10 else None
     except ValueError:
-        raise tk.Invalid(tk._("{value} is not a calendar date").format(value=text))
-    return text
+        errors[key].append(tk._("{value} is not a calendar date").format(value=text))
+        raise StopOnError
+    data[key] = text
 
 
 def jena_not_before_start(key, data, errors, context):
@@ -101,17 +116,9 @@ def jena_geojson(value: Any, context: Any) -> Any:
     if _empty(value):
         return value
     try:
-        geometry = json.loads(value) if isinstance(value, str) else value
-        geom = shape(geometry)
-    except (ValueError, TypeError, AttributeError, KeyError) as e:
-        raise tk.Invalid(tk._("Not a GeoJSON geometry: {error}").format(error=e))
-    if geom.is_empty:
-        raise tk.Invalid(tk._("The geometry is empty"))
-    minx, miny, maxx, maxy = geom.bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise tk.Invalid(tk._("Coordinates must be longitude and latitude in WGS 84 (EPSG:4326)"))
-    if not geom.is_valid:
-        raise tk.Invalid(tk._("The geometry is not valid: {reason}").format(reason=explain_validity(geom)))
+        geometry = geojson_check.parse(value)
+    except geojson_check.GeometryProblem as e:
+        raise tk.Invalid(tk._(e.message).format(**e.args_))
     return json.dumps(geometry) if not isinstance(value, str) else value
 
 
@@ -177,6 +184,63 @@ def jena_keep_if_missing(key, data, errors, context):
     _restore_stored(key, data, context)
 
 
+def jena_email(value: Any, context: Any) -> Any:
+    if _empty(value):
+        return value
+    text = str(value).strip()
+    if not _EMAIL.match(text):
+        raise tk.Invalid(tk._("Enter a complete e-mail address with its domain, e.g. gruen@jena.de"))
+    return text
+
+
+def jena_title_required(key, data, errors, context):
+    """The title is required: scheming's title preset would take the name
+    instead (a dataset "without title"), and the form then blamed the URL."""
+    value = data.get(key)
+    if _empty(value) or not str(value).strip():
+        errors[key].append(tk._("Give the dataset a title"))
+        raise StopOnError
+
+
+def jena_name_from_title(key, data, errors, context):
+    """No name given: the server makes it from the title, as the browser's
+    slug preview does. Without a title either, the title's error says it."""
+    if not _empty(data.get(key)):
+        return
+    title = data.get(key[:-1] + ("title",))
+    if _empty(title) or not str(title).strip():
+        raise StopOnError
+    data[key] = name_from_title(str(title))
+
+
+def guess_format(url: str, mimetype: str) -> str | None:
+    """The file type of a file name (an upload's, or a link's path), else of
+    a media type that belongs to one file type only."""
+    types = vocabulary("file-types")
+    extension = posixpath.splitext(urlparse(url).path)[1].lstrip(".")
+    term = types.find(extension) if extension else None
+    if term is None and not mimetype and url:
+        mimetype = mimetypes.guess_type(urlparse(url).path)[0] or ""
+    if term is None and mimetype:
+        matches = [t for t in types.terms if t.extra.get("media_type") == mimetype]
+        term = matches[0] if len(matches) == 1 else None
+    return term.id if term is not None else None
+
+
+def jena_guess_format(key, data, errors, context):
+    """An empty format is taken from the file name or media type, for the web
+    form's uploads as for the API's (CKAN's own guess, if_empty_guess_format,
+    is replaced by the schema's validators)."""
+    if not _empty(data.get(key)):
+        return
+    url = data.get(key[:-1] + ("url",))
+    mimetype = data.get(key[:-1] + ("mimetype",))
+    guessed = guess_format(url if isinstance(url, str) else "",
+                            mimetype if isinstance(mimetype, str) else "")
+    if guessed:
+        data[key] = guessed
+
+
 def jena_table_schema(value: Any, context: Any) -> Any:
     if _empty(value):
         return value
@@ -204,5 +268,5 @@ def all_validators() -> dict[str, Any]:
     return {f.__name__: f for f in (
         jena_vocabulary, jena_iso8601, jena_not_before_start, jena_geojson, jena_default_spatial,
         jena_uri, jena_uri_list, jena_default_list, jena_default_contributor_id, jena_system_owned,
-        jena_keep_if_missing,
-        jena_table_schema)}
+        jena_keep_if_missing, jena_email, jena_title_required, jena_name_from_title,
+        jena_guess_format, jena_table_schema)}

@@ -3,8 +3,9 @@
 Each file lists values with their URI and German/English labels. A field
 stores the term's URI, as DCAT-AP wants it (or, where CKAN shows the value
 itself, its short id: licence, format, media type; `vocabulary_value: id`
-in the schema). It may be given by id, URI or label; what a form or
-harvester sends is normalised.
+in the schema). It may be given by id, URI, label or one of its `aliases`
+(names clients commonly send, e.g. "WMS" or "ESRI Shapefile"); what a form
+or harvester sends is normalised.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ class Vocabulary:
         self.terms = terms
         self._lookup: dict[str, Term] = {}
         for term in terms:
-            for key in (term.id, term.uri, *term.label.values()):
+            for key in (term.id, term.uri, *term.label.values(), *term.extra.get("aliases", ())):
                 if key:  # a term without URI (licence "notspecified") is found by id and label
                     self._lookup.setdefault(key.casefold(), term)
 

@@ -2,14 +2,17 @@
 
 The schemas themselves are data (schemas/ckan/*.yaml, loaded by
 ckanext-scheming's scheming_datasets and scheming_organizations plugins).
+Beside them: what the form's JavaScript does differently (German slugs,
+assets/form), what an upload fills in, and the activity pages' guard.
 """
 from __future__ import annotations
 
 import ckan.model as model
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
 from ckan.model.license import LicenseRegister
 
-from ckanext.jena import helpers, validators
+from ckanext.jena import changes_guard, helpers, uploads, validators
 from ckanext.jena.vocabularies import vocabulary
 
 
@@ -26,9 +29,16 @@ def dcat_ap_de_license_register() -> LicenseRegister:
 
 
 class SchemaPlugin(p.SingletonPlugin):
+    p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
     p.implements(p.IValidators)
     p.implements(p.ITemplateHelpers)
+    p.implements(p.IResourceController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
+
+    # IConfigurer: the form's scripts (assets/form/webassets.yml).
+    def update_config(self, config):
+        tk.add_resource("../assets/form", "jena_form")
 
     # IConfigurable
     def configure(self, config):
@@ -42,3 +52,16 @@ class SchemaPlugin(p.SingletonPlugin):
     # ITemplateHelpers
     def get_helpers(self):
         return helpers.get_helpers()
+
+    # IResourceController
+    def before_resource_create(self, context, resource):
+        uploads.let_ckan_fill_metadata(resource)
+
+    def before_resource_update(self, context, current, resource):
+        uploads.follow_new_file(current, resource)
+        uploads.let_ckan_fill_metadata(resource)
+
+    # IMiddleware: the activity plugin's views exist once all blueprints are in.
+    def make_middleware(self, app, config):
+        changes_guard.guard(app)
+        return app
