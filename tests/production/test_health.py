@@ -1,0 +1,71 @@
+"""/healthz: 200 with every part fine and a jobs worker alive, 503 naming
+the part that is down; no secret in the answer."""
+import datetime as dt
+
+import pytest
+import rq.utils
+from ckan.lib import jobs
+from ckan.tests import factories
+
+from .server import free_port
+
+
+@pytest.fixture
+def worker():
+    """A jobs worker's record in Redis, as `ckan jobs worker` leaves it while
+    it lives (rq's worker registry); removed as a stopping worker removes it."""
+    w = jobs.Worker()
+    w.register_birth()
+    yield w
+    w.register_death()
+
+
+def _check(app, status):
+    response = app.get("/healthz", status=status)
+    assert "no-store" in response.headers["Cache-Control"]
+    return response.json
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_all_parts_fine_answers_200(app, worker):
+    factories.Dataset(owner_org=factories.Organization()["id"])
+    body = _check(app, 200)
+    assert body["status"] == "ok"
+    checks = body["checks"]
+    assert set(checks) == {"database", "redis", "search", "datastore", "jobs_worker"}
+    assert all(c["ok"] for c in checks.values())
+    assert checks["search"] == {**checks["search"], "backend": "postgresql", "datasets": 1}
+    assert checks["jobs_worker"]["workers"] == 1
+    assert "default" in checks["jobs_worker"]["queues"] or checks["jobs_worker"]["queues"] == {}
+
+
+def test_no_worker_seen_answers_503(app):
+    body = _check(app, 503)
+    assert body["status"] == "failing"
+    assert body["checks"]["jobs_worker"]["ok"] is False
+    assert "no jobs worker seen within 10 minutes" in body["checks"]["jobs_worker"]["error"]
+    assert body["checks"]["database"]["ok"] and body["checks"]["redis"]["ok"]
+
+
+def test_worker_silent_too_long_answers_503(app, worker):
+    old = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(minutes=11)
+    worker.connection.hset(worker.key, "last_heartbeat", rq.utils.utcformat(old))
+    body = _check(app, 503)
+    assert body["checks"]["jobs_worker"]["ok"] is False
+    assert body["checks"]["jobs_worker"]["last_seen_seconds"] >= 660
+
+
+def test_redis_unreachable_answers_503_without_secrets(app, monkeypatch):
+    from ckan.common import config
+    # After the app is made: CKAN_REDIS_URL of the test run would override
+    # a config option set before.
+    monkeypatch.setitem(config, "ckan.redis.url", f"redis://:geheim-4711@127.0.0.1:{free_port()}/0")
+    response = app.get("/healthz", status=503)
+    body = response.json
+    assert body["checks"]["redis"]["ok"] is False
+    assert "ConnectionError" in body["checks"]["redis"]["error"]
+    assert body["checks"]["database"]["ok"] is True
+    assert "geheim-4711" not in response.body
+    for key in ("sqlalchemy.url", "ckan.datastore.read_url"):
+        password = config[key].split("@")[0].rsplit(":", 1)[-1]
+        assert password not in response.body
