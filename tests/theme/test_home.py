@@ -44,16 +44,27 @@ def test_categories_have_german_labels_counts_and_filter_the_search(app, dataset
     section = html.find(id="jena-categories").find_parent("section")
     labels = {li.select_one(".jena-category-label").get_text(strip=True): li
               for li in section.select(".jena-category")}
-    assert len(labels) == len(vocabulary("data-themes").terms)  # also those without datasets
-    assert "Umwelt" in labels and "Wirtschaft und Finanzen" in labels and "Environment" not in labels
+    # The home page lists the themes in use, German labels.
+    assert set(labels) == {"Umwelt", "Wirtschaft und Finanzen"}
     assert labels["Umwelt"].select_one(".jena-category-count").get_text(strip=True) == "1 Datensatz"
-    assert labels["Energie"].select_one(".jena-category-count").get_text(strip=True) == "0 Datensätze"
     link = labels["Umwelt"].a["href"]
     found = page(app, link)
     titles = [a.get_text(strip=True) for a in found.select(".dataset-heading a")]
     assert titles == ["Straßenbäume"]
-    # The same list, in the menu's "Kategorien" page.
-    assert "Umwelt" in page(app, "/kategorien").get_text()
+    # The menu's "Kategorien" page lists every EU data theme, also the empty ones.
+    assert section.find("a", href=lambda h: h and h.endswith("/kategorien"))
+    everything = page(app, "/kategorien")
+    counts = {li.select_one(".jena-category-label").get_text(strip=True):
+              li.select_one(".jena-category-count").get_text(strip=True)
+              for li in everything.select(".jena-category")}
+    assert len(counts) == len(vocabulary("data-themes").terms)
+    assert counts["Energie"] == "0 Datensätze" and counts["Umwelt"] == "1 Datensatz"
+
+
+@pytest.mark.ckan_config("ckanext.jena.theme.featured", "haushalt gibt-es-nicht")
+def test_featured_datasets_can_be_chosen(app, datasets):
+    featured = page(app, "/").find(id="jena-featured").find_parent("section")
+    assert [a.get_text(strip=True) for a in featured.select("h3 a")] == ["Haushaltsplan"]
 
 
 def test_categories_in_english(app, datasets):

@@ -31,7 +31,8 @@ def newest(limit: Optional[int] = None) -> list[dict[str, Any]]:
 
 
 def featured(limit: Optional[int] = None) -> list[dict[str, Any]]:
-    """The configured datasets, else those with the best metadata."""
+    """The configured datasets, else those with the best metadata (the
+    newest, listed beside them, last, so the two lists differ)."""
     limit = limit or tk.config.get("ckanext.jena.theme.home_datasets")
     names = tk.config.get("ckanext.jena.theme.featured") or []
     if names:
@@ -44,12 +45,15 @@ def featured(limit: Optional[int] = None) -> list[dict[str, Any]]:
         return found
     sort = "quality_score desc, metadata_modified desc" if p.plugin_loaded("jena_quality") \
         else "metadata_modified desc"
-    return _search(rows=limit, sort=sort)["results"]
+    best = _search(rows=2 * limit, sort=sort)["results"]
+    shown = {pkg["id"] for pkg in newest(limit)}
+    return sorted(best, key=lambda pkg: pkg["id"] in shown)[:limit]  # stable: best first
 
 
-def categories() -> list[dict[str, Any]]:
-    """Every EU data theme with its label in the page's language, its
-    dataset count and the search filtered by it."""
+def categories(used_only: bool = False) -> list[dict[str, Any]]:
+    """Every EU data theme (used_only: those with datasets, if there are
+    any) with its label in the page's language, its dataset count and the
+    search filtered by it."""
     counts = _search(rows=0, **{"facet.field": '["theme"]', "facet.limit": -1})
     counts = (counts.get("facets") or {}).get("theme") or {}
     lang = "en" if (tk.h.lang() or "de").startswith("en") else "de"
@@ -58,7 +62,8 @@ def categories() -> list[dict[str, Any]]:
         out.append({"id": term.id, "uri": term.uri, "count": counts.get(term.uri, 0),
                     "label": term.label.get(lang) or term.label.get("de"),
                     "url": tk.h.url_for("dataset.search", theme=term.uri)})
-    return out
+    used = [cat for cat in out if cat["count"]]
+    return used if used_only and used else out
 
 
 def quality_summary() -> Optional[dict[str, Any]]:
