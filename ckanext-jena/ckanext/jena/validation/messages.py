@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
-from .labels import error_title
+from .errortext import error_title, schema_problem
 
 
 def _sentences() -> dict[str, Callable[[dict[str, Any]], str]]:
@@ -31,8 +31,9 @@ def _sentences() -> dict[str, Callable[[dict[str, Any]], str]]:
         .format(format=p.get("format") or "–"),
         "unsupported-format": lambda p: _("The portal cannot read {format} files yet.")
         .format(format=p.get("format", "")),
-        "unreadable": lambda p: _("The file could not be read as a table ({problem}).")
-        .format(problem=error_title(p.get("kind", ""), p.get("kind", ""))),
+        "unreadable": lambda p: _("The resource's Table Schema is not valid: {problem}")
+        .format(problem=schema_problem(p.get("detail") or "")) if p.get("kind") in ("schema-error", "field-error")
+        else _("The file could not be read as a table ({problem}).").format(problem=error_title(p.get("kind", ""))),
         "schema-refused": lambda p: _("The resource's Table Schema is not a JSON object."),
         "path-refused": lambda p: _("The data package names a file outside the package."),
         # archives (XLSX and ODS are zip archives)
@@ -71,7 +72,6 @@ def explain(report: dict[str, Any]) -> str:
     if not report or report.get("status") != "error":
         return ""
     sentence = _sentences().get(report.get("reason") or "")
-    if sentence is None:  # a report stored before reasons existed: no raw exception names
-        message = report.get("message") or ""
-        return message if message and not message.startswith("validation ") else _sentences()["crash"]({})
+    if sentence is None:  # a report stored before reasons existed: its message is English, not shown
+        return tk._("The file could not be validated; validate it again for a report with the reason.")
     return sentence(report.get("params") or {})

@@ -5,6 +5,8 @@ from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
+from . import errortext, schema_table
+
 validation = Blueprint("jena_validation", __name__)
 
 
@@ -23,10 +25,13 @@ def report(id, resource_id):
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Not authorized to see this resource"))
     can_edit = tk.h.check_access("resource_update", {"id": resource_id})
+    inferred = result.get("inferred_schema")
+    schema = inferred or (schema_table.declared(res) if result.get("schema_origin") == "resource" else None)
     return tk.render("jena/validation_report.html", {
         "pkg": pkg, "res": res, "report": result, "can_edit": can_edit,
-        "inferred_json": json.dumps(result.get("inferred_schema"), ensure_ascii=False, indent=2)
-        if result.get("inferred_schema") else None})
+        "groups": errortext.present(result), "schema_inferred": bool(inferred),
+        "schema_fields": schema_table.describe(schema),
+        "schema_json": json.dumps(schema, ensure_ascii=False, indent=2) if schema else None})
 
 
 @validation.route("/dataset/<id>/resource/<resource_id>/validation/adopt-schema", methods=["POST"])
