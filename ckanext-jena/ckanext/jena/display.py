@@ -8,6 +8,7 @@ what is stored stays as it is (ISO dates, URIs, floats).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any, Optional
 
@@ -198,6 +199,23 @@ def jena_file_size(value: Any) -> str:
     return f"{tk.h.localised_filesize(size)} ({exact})"
 
 
+def jena_table_schema_summary(value: Any) -> str:
+    """A Table Schema as the names of its columns ("3 Spalten: baum_id,
+    gattung, hoehe_m") instead of its JSON text."""
+    schema = value
+    if isinstance(value, str):
+        try:
+            schema = json.loads(value)
+        except ValueError:
+            return value
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    if not isinstance(fields, list):
+        return "" if value is None else str(value)
+    names = [str(f.get("name")) for f in fields if isinstance(f, dict) and f.get("name")]
+    count = tk.ungettext("{n} column", "{n} columns", len(names)).format(n=jena_number(len(names)))
+    return f"{count}: {', '.join(names)}" if names else count
+
+
 def jena_harvest_sentence(pkg: dict) -> str:
     """The last harvest as a sentence: "Am 1. Dezember 2026, 00:15 Uhr:
     erfolgreich." (the state's label from its vocabulary, not its code)."""
@@ -242,5 +260,5 @@ def jena_activity_type_label(activity_type: str) -> str:
 def get_helpers() -> dict[str, Any]:
     return {f.__name__: f for f in (
         jena_number, jena_datetime, jena_term, jena_term_label, jena_geocoding_label, jena_filled,
-        jena_resource_extra_rows, jena_file_size, jena_harvest_sentence,
+        jena_resource_extra_rows, jena_file_size, jena_table_schema_summary, jena_harvest_sentence,
         jena_activity_type_label)}
