@@ -108,6 +108,17 @@ class TestMapSearch:
         assert any("spatial_query" in s for s in served_scripts(page))
         assert 'value="quality_score desc, metadata_modified desc"' in page
 
+    def test_search_map_shows_where_the_listed_datasets_lie(self, app, two):
+        page = app.get("/dataset/", params={"ext_bbox": JENA_BOX}).body
+        m = re.search(r'data-jena-result-extents="([^"]+)"', page)
+        listed = json.loads(m.group(1).replace("&#34;", '"').replace("&quot;", '"'))
+        assert [(title, json.loads(extent)) for title, extent in listed] == [("Baeume-jena", JENA)]
+        # drawn by the portal's own script, with a scale, on ckanext-spatial's Leaflet
+        script = [s for s in served_scripts(page) if "jena_maps" in s]
+        assert script and page.index(script[0]) > page.index("spatial_query.js")
+        js = app.get(script[0]).body
+        assert "addInitHook" in js and "data-jena-result-extents" in js
+
     def test_a_bad_box_is_a_clean_error(self, app, two):
         response = app.get("/api/3/action/package_search", params={"ext_bbox": "1,2,3"}, status=409)
         assert "ext_bbox" in json.dumps(response.json["error"])
@@ -159,3 +170,12 @@ def test_a_csv_loaded_into_the_datastore_gets_a_table_preview_that_answers(app, 
         "order[0][column]": "1", "order[0][dir]": "asc"}).body)
     assert rows["recordsTotal"] == 3
     assert [r["gattung"] for r in rows["data"]] == ["Linde", "Ahorn", "Eiche"]
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+@pytest.mark.ckan_config("ckan.plugins", "jena jena_pgsearch jena_schema activity dcat scheming_datasets "
+                         "scheming_organizations")
+def test_pages_without_the_map_plugins_have_no_map_and_no_error(app, admin, org):
+    create(admin, org, "baeume", JENA)
+    assert 'data-module="dataset-map"' not in app.get("/dataset/baeume").body
+    assert 'data-module="spatial-query"' not in app.get("/dataset/").body
