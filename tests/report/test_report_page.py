@@ -100,7 +100,7 @@ def test_inferred_schema_is_a_german_table_with_the_json_behind_details(app, adm
     assert types["höhe"] == ("Dezimalzahl", "Dezimalkomma, Tausendertrennzeichen „.“")
     assert types["pflanzdatum"] == ("Datum", "")
     # the JSON one click away, in a native (keyboard-operable) disclosure
-    details = re.search(r'<details class="jena-schema-json">\s*<summary>(.*?)</summary>\s*<pre>(.*?)</pre>', text)
+    details = re.search(r'<details class="jena-schema-json"[^>]*>\s*<summary>(.*?)</summary>\s*<pre>(.*?)</pre>', text)
     assert details and details.group(1).startswith("Details")
     assert json.loads(details.group(2))["fields"][2]["decimalChar"] == ","
     assert "<pre>{" not in text[:text.index("<details")]  # no raw JSON outside the toggle
