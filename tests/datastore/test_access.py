@@ -161,3 +161,30 @@ def test_the_operators_command_loads_one_or_all(admin, org, loopback, cli, ckan_
     assert result.output.count(", 3 rows") == 2 and "unchanged" not in result.output
     result = cli.invoke(datastore_load, [])
     assert result.exit_code != 0
+
+
+def test_a_new_table_waits_for_validation_and_an_invalid_one_says_why(admin, org, loopback, app):
+    """What a steward sees right after uploading: not "not in the
+    DataStore", but that the file will be loaded once it has passed
+    validation; and for a file validation rejects, why it was not loaded."""
+    files, base = loopback
+    files["/neu.csv"] = (CSV.encode(), "text/csv")
+    files["/kaputt.csv"] = (b"nr,gattung\n1,Linde\nzwei,Ahorn\n", "text/csv")
+    dataset = helpers.call_action("package_create", {"user": admin["name"]}, name="neu", title="Neu",
+                                  notes="Neue Bäume", owner_org=org["id"])
+    schema = '{"fields": [{"name": "nr", "type": "integer"}, {"name": "gattung", "type": "string"}]}'
+    new = helpers.call_action("resource_create", {"user": admin["name"]}, package_id=dataset["id"],
+                              url=f"{base}/neu.csv", format="CSV")
+    broken = helpers.call_action("resource_create", {"user": admin["name"]}, package_id=dataset["id"],
+                                 url=f"{base}/kaputt.csv", format="CSV", table_schema=schema)
+    state = helpers.call_action("jena_datastore_status", dict(ANONYMOUS), resource_id=new["id"])
+    assert (state["status"], state["reason"]) == ("pending", "validation")
+    page = _page(app.test_client(), dataset, new, admin)
+    assert "Wartet auf die Prüfung, danach wird die Tabelle in den DataStore geladen" in page
+    work()
+    assert helpers.call_action("jena_datastore_status", resource_id=new["id"])["status"] == "loaded"
+    state = helpers.call_action("jena_datastore_status", resource_id=broken["id"])
+    assert (state["status"], state["reason"]) == ("none", "not-valid")
+    page = _page(app.test_client(), dataset, broken, admin)
+    assert "Nicht im DataStore" in page
+    assert "Die Datei hat die Prüfung nicht bestanden; geladen werden nur gültige Dateien." in page

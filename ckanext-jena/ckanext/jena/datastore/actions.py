@@ -21,11 +21,36 @@ def jena_datastore_status(context, data_dict):
     """
     resource_id = tk.get_or_bust(data_dict, "resource_id")
     tk.check_access("jena_datastore_status", context, {"resource_id": resource_id})
-    tk.get_action("resource_show")(dict(context, ignore_auth=True), {"id": resource_id})  # 404 if none
-    record = status.public(status.get(resource_id), resource_id)
+    resource = tk.get_action("resource_show")(dict(context, ignore_auth=True), {"id": resource_id})  # 404 if none
+    return describe(resource)
+
+
+def describe(resource: dict) -> dict:
+    """The load record as the API and the page show it. A table without a
+    record yet is waiting for its validation (pending, reason validation)
+    or was not loaded because validation found it invalid (none, reason
+    not-valid): a steward who just uploaded a file sees it coming."""
+    record = status.public(status.get(resource["id"]), resource["id"])
+    if record["status"] == "none" and jobs.is_table(resource):
+        verdict = _validation(resource["id"])
+        if verdict in ("pending", ""):
+            record.update(status="pending", reason="validation")
+        elif verdict in ("invalid", "error"):
+            record.update(reason="not-valid", params={"validation": verdict})
     record["label"] = labels.status_label(record)
     record["explanation"] = labels.reason_text(record) if record.get("reason") else ""
     return record
+
+
+def _validation(resource_id: str):
+    """Validation's verdict ('' before its first; None without jena_validation)."""
+    try:
+        report = tk.get_action("resource_validation_show")({"ignore_auth": True}, {"resource_id": resource_id})
+    except tk.ObjectNotFound:
+        return ""
+    except Exception:
+        return None
+    return report.get("status") or ""
 
 
 def jena_datastore_load(context, data_dict):

@@ -11,6 +11,8 @@ def status_label(record: dict[str, Any]) -> str:
     state = record.get("status") or "none"
     if state == "loaded":
         return tk._("In the DataStore: {rows} rows").format(rows=_number(record.get("rows")))
+    if state == "pending" and record.get("reason") == "validation":
+        return tk._("Waiting for validation, then loaded into the DataStore")
     return {"none": tk._("Not in the DataStore"), "pending": tk._("Waiting to be loaded into the DataStore"),
             "loading": tk._("Loading into the DataStore"),
             "failed": tk._("Loading into the DataStore failed")}.get(state, state)
@@ -26,6 +28,7 @@ def _number(n: Any) -> str:
 def reason_text(record: dict[str, Any]) -> str:
     reason, params = record.get("reason") or "", record.get("params") or {}
     texts = {
+        "validation": tk._("Only a file that passes validation is loaded; validation has not finished yet."),
         "not-valid": tk._("The file has not passed validation; only valid files are loaded."),
         "value": tk._("PostgreSQL could not read a value as the type its Table Schema gives: {detail}"),
         "missing": tk._("A required column has an empty value."),

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckanext.datastore.interfaces import IDatastore
 
 from ckanext.jena import cli as jena_cli
-from ckanext.jena.datastore import actions, labels, status
+from ckanext.jena.datastore import actions, search, status
 from ckanext.jena.datastore.cli import datastore_load
 from ckanext.jena.datastore.views import datastore
 from ckanext.jena.declarations import declare_options
@@ -20,11 +21,10 @@ from ckanext.jena.declarations import declare_options
 def _status(resource_id: str) -> dict:
     """The load of a resource for its page (never an error on the page)."""
     try:
-        record = status.public(status.get(resource_id), resource_id)
+        resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
+        return actions.describe(resource)
     except Exception:
         return {}
-    return dict(record, label=labels.status_label(record),
-                explanation=labels.reason_text(record) if record.get("reason") else "")
 
 
 def _validated(resource_id: str, status: str = "", **kwargs) -> None:
@@ -45,6 +45,7 @@ class DataStorePlugin(p.SingletonPlugin):
     p.implements(p.IClick)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.ISignal)
+    p.implements(IDatastore, inherit=True)
 
     # IConfigDeclaration (config_declaration.yaml)
     def declare_config_options(self, declaration, key):
@@ -62,7 +63,7 @@ class DataStorePlugin(p.SingletonPlugin):
 
     # IActions / IAuthFunctions
     def get_actions(self):
-        return actions.get_actions()
+        return dict(actions.get_actions(), datastore_search=search.datastore_search_action)
 
     def get_auth_functions(self):
         return actions.get_auth_functions()
@@ -85,6 +86,11 @@ class DataStorePlugin(p.SingletonPlugin):
     def get_signal_subscriptions(self):
         from ckanext.jena.validation.signals import resource_validated
         return {resource_validated: [_validated]}
+
+    # IDatastore: estimated totals and table order for large match sets
+    # (datastore/search.py)
+    def datastore_search(self, context, data_dict, fields_types, query_dict):
+        return search.datastore_search(context, data_dict, fields_types, query_dict)
 
     # IResourceController: CKAN's datastore plugin drops the table; the
     # load record goes with it.
