@@ -166,15 +166,22 @@ def _upsert_resource(ckan, pkg: dict, spec: dict, path: str, digest: str) -> boo
     return True
 
 
-def _upsert_link(ckan, pkg: dict, spec: dict) -> bool:
-    existing = _resource(pkg, spec["name"])
-    if _same_link(existing, spec):
-        return False
-    if existing:
-        ckan.action.resource_patch(id=existing["id"], **spec)
-    else:
-        ckan.action.resource_create(package_id=pkg["id"], **spec)
-    return True
+def _with_links(pkg: dict, links: list[dict]) -> dict[str, Any]:
+    """{"resources": …} for package_patch when a link is new or changed: the
+    dataset's resources as they are, the plan's links patched in or added
+    after them; {} when every link is there already."""
+    resources = [dict(r) for r in pkg.get("resources", [])]
+    changed = False
+    for spec in links:
+        existing = _resource({"resources": resources}, spec["name"])
+        if _same_link(existing, spec):
+            continue
+        changed = True
+        if existing:
+            existing.update(spec)
+        else:
+            resources.append(dict(spec))
+    return {"resources": resources} if changed else {}
 
 
 def _data(plan: Plan) -> list[dict]:
@@ -257,13 +264,13 @@ def publish(ckan, package_dir: str, token: Optional[str] = None, baseline: Optio
         _upsert_resource(ckan, pkg, spec, os.path.join(package_dir, spec["name"]), digests[spec["name"]])
         if number == 0:
             crash_point("upload")
-    for spec in plan.links:
-        _upsert_link(ckan, pkg, spec)
+    links = _with_links(ckan.action.package_show(id=pkg["id"]) if plan.links else pkg, plan.links)
     crash_point("published")
     now = timestamp()
+    # One update for the metadata and every link (each resource_create would be one).
     ckan.action.package_patch(id=pkg["id"], **{k: v for k, v in wanted.items() if k != "name"},
                               last_successful_update=now, harvest_status=states.OK,
-                              harvest_message=text, harvest_time=now)
+                              harvest_message=text, harvest_time=now, **links)
     return {"dataset": pkg["name"], "changed": True, "summary": text, "counts": counts}
 
 
