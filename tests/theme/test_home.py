@@ -1,6 +1,8 @@
 """The home page, the menu and the footer as a visitor meets them (issue 13):
 newest and featured datasets, categories with German labels linking to the
 filtered search, the quality summary; Jena's logo, no CKAN placeholders."""
+import os
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -10,6 +12,7 @@ from ckanext.jena.vocabularies import vocabulary
 
 from .conftest import token_of
 
+PUBLIC = os.path.join(os.path.dirname(__file__), "..", "..", "ckanext-jena", "ckanext", "jena", "public")
 THEME = "http://publications.europa.eu/resource/authority/data-theme/"
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
@@ -94,6 +97,16 @@ def test_jena_logo_and_no_ckan_placeholders(app, datasets):
         assert stock not in body
     for img in html.find_all("img"):
         assert img.get("alt"), img
+    # Organisations without a picture get the portal's mark, not CKAN's building.
+    ours = os.path.join(PUBLIC, "base", "images", "placeholder-organization.png")
+    with open(ours, "rb") as f:
+        assert app.get("/base/images/placeholder-organization.png").data == f.read()
+
+
+def test_only_the_current_page_is_marked_in_the_menu(app):
+    for url, current in (("/kategorien", "Kategorien"), ("/impressum", None), ("/qualitaet", "Qualität")):
+        active = [li.a.get_text(strip=True) for li in page(app, url).select("header .navbar-nav li.active")]
+        assert active == ([current] if current else []), url
 
 
 def test_menu_and_footer_links(app):
