@@ -207,6 +207,11 @@ def test_round_trip_export_import_export_keeps_our_properties(app, loopback, tmp
     assert imported != original["name"]
 
     _, after, after_dists = _exported(app, imported)
+    # What the import made passes the DCAT-AP.de shapes, as the original does.
+    from ckanext.jena.dcat import job
+    for name in (original["name"], imported):
+        result = job.run(helpers.call_action("package_show", id=name)["id"])
+        assert result["violations"] == 0, (name, result)
     assert before - after == set() and after - before == set(), (before ^ after)
     url = f"{base}/files/spielplaetze.csv"
     assert url in after_dists and after_dists[url] == before_dists[url], (after_dists[url] ^ before_dists[url])
