@@ -127,7 +127,7 @@ def test_resource_page_shows_only_meaningful_rows(app, dataset, token):
     for raw in ("Has views", "Package id", "Url type", "Datastore active", "Position",
                 "Mimetype", "State", "False"):
         assert raw not in info, raw
-    assert "3.361 Byte" in info
+    assert "3.361 Byte (3,2 KiB)" in info
     assert f"Kennung der Ressource (ID) {res['id']}" in info
     assert re.search(r"Erstellt \d{1,2}\. \w+ \d{4}, \d\d:\d\d Uhr", info), info[:600]
     # the Table Schema as its columns, not as JSON

@@ -188,15 +188,15 @@ def jena_resource_extra_rows(res: dict) -> list[tuple[str, str]]:
 
 
 def jena_file_size(value: Any) -> str:
-    """"3,3 kB (3.361 Bytes)": readable and exact."""
+    """"3.361 Byte (3,2 KiB)": exact, as the field's label says, and readable."""
     try:
         size = int(value)
     except (TypeError, ValueError):
         return "" if value is None else str(value)
     exact = tk.ungettext("{n} byte", "{n} bytes", size).format(n=jena_number(size))
-    if size < 1000:
+    if size < 1024:  # CKAN's readable sizes are binary (KiB)
         return exact
-    return f"{tk.h.localised_filesize(size)} ({exact})"
+    return f"{exact} ({tk.h.localised_filesize(size)})"
 
 
 def jena_table_schema_summary(value: Any) -> str:
