@@ -1,0 +1,100 @@
+"""Accessibility of the main pages (issue 13: WCAG 2.1 AA): axe-core in
+Chromium finds no critical or serious violation; the counts per page are
+printed at the end of the run (and kept in var/test-artifacts/browser/
+axe-summary.txt). Keyboard: the skip link comes first, the search form is
+reachable and usable by Tab."""
+import json
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .portal import ARTIFACTS
+
+AXE = os.path.join(os.path.dirname(__file__), "node_modules", "axe-core", "axe.min.js")
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+RESULTS: dict = {}  # page → {impact: count}; printed by conftest's terminal summary
+
+
+def pages(portal):
+    pkg = portal.data["harvested"]
+    csv = next(r for r in pkg["resources"] if r["name"] == "baeume.csv")
+    return {"home": "/", "search": "/dataset/?q=B%C3%A4ume", "dataset": f"/dataset/{pkg['name']}",
+            "resource": f"/dataset/{pkg['name']}/resource/{csv['id']}",
+            "report": f"/dataset/{pkg['name']}/resource/{csv['id']}/validation",
+            "qualitaet": "/qualitaet", "login": "/user/login"}
+
+
+def axe(page):
+    """axe-core's violations of WCAG 2.1 A/AA on the page as loaded."""
+    if not os.path.exists(AXE):
+        pytest.fail(f"{AXE} is missing: bin/setup installs it (npm ci in tests/browser)")
+    page.add_script_tag(path=AXE)
+    return page.evaluate("""async (tags) => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+                                       targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""", WCAG_AA)
+
+
+@pytest.mark.xfail(reason="waiting for theme: WCAG 2.1 AA on the main pages (contrast, labels, landmarks)",
+                   strict=False)
+@pytest.mark.parametrize("name", ["home", "search", "dataset", "resource", "report", "qualitaet", "login"])
+def test_no_critical_or_serious_violations(page, portal, name):
+    response = page.goto(pages(portal)[name])
+    assert response.ok, f"{name}: HTTP {response.status}"
+    page.wait_for_load_state("networkidle")
+    violations = axe(page)
+    counts = {impact: sum(v["nodes"] for v in violations if v["impact"] == impact)
+              for impact in ("critical", "serious", "moderate", "minor")}
+    RESULTS[name] = {"counts": counts, "rules": {v["id"]: v["nodes"] for v in violations}}
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    with open(os.path.join(ARTIFACTS, f"axe-{name}.json"), "w", encoding="utf-8") as f:
+        json.dump(violations, f, indent=1, ensure_ascii=False)
+    bad = [v for v in violations if v["impact"] in ("critical", "serious")]
+    assert not bad, f"{name}: " + "; ".join(f"{v['impact']} {v['id']} ×{v['nodes']} ({v['help']}: "
+                                           f"{', '.join(v['targets'])})" for v in bad)
+
+
+def focused(page):
+    return page.evaluate("""() => { const e = document.activeElement;
+        return {tag: e.tagName.toLowerCase(), href: e.getAttribute('href'), name: e.getAttribute('name'),
+                text: (e.innerText || '').trim(), inContent: !!e.closest('#content, main')}; }""")
+
+
+def test_the_skip_link_comes_first_and_skips(page, portal):
+    page.goto("/dataset/")
+    page.keyboard.press("Tab")
+    first = focused(page)
+    assert first["tag"] == "a" and first["href"] == "#content", f"first Tab stop: {first}"
+    skip = page.locator(":focus")
+    expect(skip).to_be_visible()  # visible while focused, not only for screen readers
+    box = skip.bounding_box()
+    assert box and box["width"] > 20 and box["height"] > 8 and box["y"] >= 0, f"skip link not shown: {box}"
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#content$"))
+    page.keyboard.press("Tab")
+    assert focused(page)["inContent"], f"after the skip link, Tab went to {focused(page)}"
+
+
+def test_the_search_form_is_reachable_by_tab(page, portal):
+    page.goto("/")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if focused(page)["name"] == "q":
+            break
+    else:
+        pytest.fail("no search field within 40 Tab stops from the top of the home page")
+    page.keyboard.type("Bäume")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"q=B%C3%A4ume"))
+    expect(page.locator("ul.dataset-list li.dataset-item").first).to_be_visible()
+
+
+def test_axe_finds_what_it_must(page, portal):
+    """The check itself can fail: a page with an unlabelled image and field."""
+    page.goto("/")
+    page.set_content('<html lang="de"><body><img src="x.png"><input type="text"></body></html>')
+    found = {v["id"]: v["impact"] for v in axe(page)}
+    assert found.get("image-alt") == "critical" and "label" in found, found
