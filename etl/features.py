@@ -8,9 +8,11 @@ and counted), reprojected with pyproj in one call, and written.
 
 Axis order: the caller says whether the page lists y before x (GML in WFS
 1.1/2.0 follows the CRS's definition: lat/lon for EPSG:4326, northing first
-for EPSG:3044); the first page is also checked against the layer's
-advertised WGS 84 bounding box, and a server that swaps where it should not
-(some write GeoJSON as [y, x]) is caught there and counted.
+for EPSG:3044). The coordinates are proven, not assumed: the first page
+tells which reading lands in the layer's advertised WGS 84 bounding box — as
+told, axes swapped (some servers write GeoJSON as [y, x]) or WGS 84
+whatever was asked for (RFC 7946 GeoJSON) — and every page is checked
+against that box; features elsewhere fail the layer (OutsideExtent).
 """
 from __future__ import annotations
 
@@ -42,6 +44,10 @@ def table_schema(properties: dict[str, str], id_field: str = "feature_id") -> di
     return {"fields": fields, "primaryKey": [id_field], "missingValues": [""]}
 
 
+class OutsideExtent(ValueError):
+    """A layer's features are not where its service says: never published."""
+
+
 def _inside(lon: np.ndarray, lat: np.ndarray, bbox: list[float]) -> float:
     w, s, e, n = bbox
     mx, my = max((e - w) * 0.1, 0.01), max((n - s) * 0.1, 0.01)
@@ -56,6 +62,8 @@ class LayerWriter:
         self.counts: Counter = Counter()
         self.seen: set[str] = set()
         self.checked = bbox is None
+        self.told_yx = yx
+        self.pages = 0
         self.geojson_path = os.path.join(directory, f"{name}.geojson")
         self.csv_path = os.path.join(directory, f"{name}.csv")
         self._geo = open(self.geojson_path, "w", encoding="utf-8")
@@ -72,19 +80,40 @@ class LayerWriter:
         lon, lat = self._transform.transform(xy[:, 0], xy[:, 1])
         return np.column_stack([lon, lat])
 
-    def _axis_check(self, geoms: np.ndarray) -> None:
-        """Once, on the first page with geometries: do they land in the advertised box?"""
-        coords = shapely.get_coordinates(geoms[~shapely.is_missing(geoms)])
-        if not len(coords):
-            return
+    def _axis_check(self, coords: np.ndarray) -> None:
+        """Once, on the first page with geometries: which reading of the
+        coordinates lands in the advertised box? As told; with the axes
+        swapped (some servers write GeoJSON as [y, x]); or as WGS 84
+        longitude/latitude whatever CRS was asked for (RFC 7946 GeoJSON, as
+        QGIS Server answers). None: the layer fails, it is never published."""
         self.checked = True
-        as_told = self._to_lonlat(coords, self.yx)
-        if _inside(as_told[:, 0], as_told[:, 1], self.bbox) >= 0.5:
+        told = self._transform
+        for yx, transform, count in ((self.yx, told, None), (not self.yx, told, "axis_order_corrected"),
+                                     (False, None, "answered_in_wgs84"), (True, None, "answered_in_wgs84")):
+            self._transform = transform
+            lonlat = self._to_lonlat(coords, yx)
+            if _inside(lonlat[:, 0], lonlat[:, 1], self.bbox) >= 0.5:
+                self.yx = yx
+                if count and (transform is not told or yx != self.told_yx):
+                    self.counts[count] += 1
+                return
+        self._transform = told
+        lon, lat = np.median(self._to_lonlat(coords, self.yx), axis=0)
+        raise OutsideExtent(
+            f"the features do not lie in the layer's advertised extent {self.bbox} (read as {self.crs}, they "
+            f"lie around {lon:.4f}, {lat:.4f}); the answer's CRS or axis order is not what the service says")
+
+    def _extent_check(self, lonlat: np.ndarray) -> None:
+        """Every page: most of its coordinates inside the advertised box."""
+        if self.bbox is None or not len(lonlat):
             return
-        swapped = self._to_lonlat(coords, not self.yx)
-        if _inside(swapped[:, 0], swapped[:, 1], self.bbox) >= 0.5:
-            self.yx = not self.yx
-            self.counts["axis_order_corrected"] += 1
+        inside = _inside(lonlat[:, 0], lonlat[:, 1], self.bbox)
+        if inside < 0.5:
+            raise OutsideExtent(
+                f"page {self.pages} lies outside the layer's advertised extent {self.bbox} "
+                f"({100 * (1 - inside):.0f} % of its coordinates); the answer's CRS or axis order changed")
+        if inside < 1:
+            self.counts["coordinates_outside_extent"] += int(round((1 - inside) * len(lonlat)))
 
     def add(self, records: Iterable[tuple[Optional[str], dict[str, Any], Optional[dict]]]) -> int:
         """One page of (id, properties, GeoJSON geometry); returns how many were new."""
@@ -108,10 +137,15 @@ class LayerWriter:
         if invalid.any():
             geoms[invalid] = shapely.make_valid(geoms[invalid])
             self.counts["repaired"] += int(invalid.sum())
-        if not self.checked:
-            self._axis_check(geoms)
+        self.pages += 1
+        present = geoms[~shapely.is_missing(geoms)]
+        coords = shapely.get_coordinates(present) if len(present) else np.empty((0, 2))
+        if not self.checked and len(coords):
+            self._axis_check(coords)
         yx = self.yx
         geoms = shapely.transform(geoms, lambda c: np.round(self._to_lonlat(c, yx), 7))
+        if len(coords):
+            self._extent_check(shapely.get_coordinates(geoms[~shapely.is_missing(geoms)]))
         texts = shapely.to_geojson(geoms)
         out = []
         for fid, properties, text in zip(ids, props, texts):

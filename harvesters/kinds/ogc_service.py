@@ -208,6 +208,9 @@ class OgcService:
             try:
                 for page in extracted.pages:
                     writer.add(page)
+            except features.OutsideExtent as e:
+                writer.abort()
+                raise SourceError(f"{unit.source}: layer {layer.name}: {e}; not published")
             except BaseException:
                 writer.abort()
                 raise

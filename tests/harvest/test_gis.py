@@ -12,7 +12,7 @@ from pyproj import Transformer
 
 from ckan.tests import helpers
 
-from etl.features import LayerWriter
+from etl.features import LayerWriter, OutsideExtent
 from harvesters import runner
 from harvesters.samples import mapserver_cgi
 
@@ -186,6 +186,64 @@ def test_a_server_that_swaps_geojson_axes_is_caught(tmp_path):
     assert counts["axis_order_corrected"] == 1
     data = json.loads((tmp_path / "t.geojson").read_text())
     assert data["features"][0]["geometry"]["coordinates"] == [11.59, 50.93]
+
+
+def test_an_answer_in_wgs84_where_metres_were_asked_for_is_read_as_wgs84(tmp_path):
+    # QGIS Server answers GetFeature in GeoJSON in WGS 84 whatever SRSNAME asked
+    # (RFC 7946); read as EPSG:25832 metres, the points would lie near 4.5° E, 0° N.
+    box = [11.5, 50.85, 11.7, 51.0]
+    writer = LayerWriter(str(tmp_path), "t", ["name"], "EPSG:25832", yx=False, bbox=box)
+    writer.add([("t.1", {"name": "a"}, {"type": "Point", "coordinates": [11.59, 50.93]}),
+                ("t.2", {"name": "b"}, {"type": "Point", "coordinates": [11.55, 50.90]})])
+    counts = writer.close()
+    assert counts["answered_in_wgs84"] == 1
+    data = json.loads((tmp_path / "t.geojson").read_text())
+    assert [f["geometry"]["coordinates"] for f in data["features"]] == [[11.59, 50.93], [11.55, 50.90]]
+
+
+def test_features_outside_the_advertised_extent_fail_the_layer_on_any_page(tmp_path):
+    box = [11.5, 50.85, 11.7, 51.0]
+    writer = LayerWriter(str(tmp_path), "t", ["name"], "EPSG:25832", yx=False, bbox=box)
+    with pytest.raises(OutsideExtent, match="do not lie in the layer's advertised extent"):
+        writer.add([("t.1", {}, {"type": "Point", "coordinates": [4.5, 0.1]})])
+    writer.abort()
+    writer = LayerWriter(str(tmp_path), "u", ["name"], "EPSG:25832", yx=False, bbox=box)
+    assert writer.add([("u.1", {}, {"type": "Point", "coordinates": [681234, 5644321]})]) == 1
+    with pytest.raises(OutsideExtent, match="page 2 lies outside"):  # the server changed its mind
+        writer.add([("u.2", {}, {"type": "Point", "coordinates": [5644321, 681234]}),
+                    ("u.3", {}, {"type": "Point", "coordinates": [5644000, 681000]})])
+    writer.abort()
+
+
+def test_a_layer_whose_features_lie_elsewhere_fails_and_is_not_kept(mapserver, tmp_path):
+    # The sample service behind a proxy that moves every GeoJSON coordinate
+    # 300 km east: the service still advertises Jena's extent. Every layer
+    # fails with a message naming it; nothing is kept.
+    import urllib.request
+    upstream, _ = mapserver
+
+    def proxy(path):
+        body = urllib.request.urlopen(upstream + path.replace("/wfs", "/ows/jena", 1)).read()
+        if b"GetFeature" in path.encode() and body.lstrip().startswith(b"{"):
+            data = json.loads(body)
+            for feature in data.get("features", []):
+                if feature.get("geometry"):
+                    moved = shapely.transform(shapely.geometry.shape(feature["geometry"]),
+                                              lambda c: c + [300_000, 0])
+                    feature["geometry"] = shapely.geometry.mapping(moved)
+            return json.dumps(data).encode(), "application/geo+json"
+        return body.replace(f"{upstream}/ows/jena".encode(), f"{base}/wfs".encode()), "text/xml"
+
+    routes = {"/wfs?*": proxy}
+    with serve(routes) as base:
+        config = service(base, wms=None)
+        config["wfs"] = base + "/wfs"
+        results = harvest(config, tmp_path)
+    assert len(results) == 5 and {r["status"] for r in results.values()} == {"failed"}, results
+    message = results["geodaten-jena-haltestellen"]["message"]
+    assert message.startswith("geodaten-jena: layer haltestellen: the features do not lie in the layer's "
+                              "advertised extent"), message
+    assert not any((tmp_path / name / "current").exists() for name in results)
 
 
 def test_paging_returns_every_feature_once(mapserver, tmp_path):
