@@ -162,3 +162,17 @@ def test_atom_feed_of_a_search_is_german_and_links_it(app, dataset):
 def test_atom_feed_in_english_for_english_pages(app, dataset):
     xml = app.get("/en/feeds/dataset.atom").body
     assert 'xml:lang="en"' in xml and "New and changed datasets" in xml
+
+
+def test_activity_changes_name_fields_by_label(app, admin, dataset, token):
+    helpers.call_action("package_patch", {"user": admin["name"]}, id="baumkataster",
+                        positional_accuracy="± 2 m", harvest_status="failed")
+    activity = helpers.call_action("package_activity_list", id="baumkataster")[0]
+    text = _text(app.get(f"/dataset/changes/{activity['id']}",
+                         headers={"Authorization": token}).body)
+    assert "Wert des Feldes Lagegenauigkeit geändert zu ± 2 m" in text
+    assert "Wert des Feldes Letzter Abgleich geändert zu fehlgeschlagen" in text
+    assert "positional_accuracy geändert" not in text and "zu failed" not in text
+    # CKAN's catalogue says "Auf <date>" for "On <date>"
+    assert re.search(r"\bAm \d{1,2}\. Dezember", text) or re.search(r"\bAm \d{1,2}\. \w+ \d{4}", text)
+    assert not re.search(r"\bAuf \d{1,2}\.", text)

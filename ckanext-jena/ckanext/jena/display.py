@@ -229,6 +229,32 @@ def jena_harvest_sentence(pkg: dict) -> str:
     return tk._("{state}.").format(state=label[:1].upper() + label[1:])
 
 
+def _dataset_field(key: str) -> Optional[dict]:
+    schema = tk.h.scheming_get_dataset_schema("dataset") if "scheming_get_dataset_schema" in tk.h else None
+    for field in (schema or {}).get("dataset_fields", []):
+        if field.get("field_name") == key:
+            return field
+    return None
+
+
+def jena_field_label(key: str) -> str:
+    """A dataset field's label from the schema (the activity's changes name
+    fields by their key, e.g. positional_accuracy)."""
+    field = _dataset_field(key)
+    return tk.h.scheming_language_text(field["label"]) if field and field.get("label") else key
+
+
+def jena_field_value(key: str, value: Any) -> str:
+    """A changed value as the dataset page shows it: a term's label, a date
+    in German."""
+    field = _dataset_field(key) or {}
+    if field.get("vocabulary") and isinstance(value, str):
+        return jena_term_label(field["vocabulary"], value)
+    if "dcat_date" in str(field.get("display_snippet", "")) or field.get("preset") == "dcat_date":
+        return jena_datetime(value)
+    return "" if value is None else str(value)
+
+
 _ACTIVITY_TYPES = {
     "new package": "New dataset",
     "changed package": "Changed dataset",
@@ -261,4 +287,4 @@ def get_helpers() -> dict[str, Any]:
     return {f.__name__: f for f in (
         jena_number, jena_datetime, jena_term, jena_term_label, jena_geocoding_label, jena_filled,
         jena_resource_extra_rows, jena_file_size, jena_table_schema_summary, jena_harvest_sentence,
-        jena_activity_type_label)}
+        jena_activity_type_label, jena_field_label, jena_field_value)}
