@@ -79,11 +79,11 @@ def test_vocabulary_values_given_by_id_uri_or_label_are_stored_as_uri(steward, o
     ({"frequency": "sometimes"}, "frequency", "ist nicht im Vokabular"),
     ({"issued": "31.05.2024"}, "issued", "JJJJ-MM-TT"),
     ({"issued": "2024-02-30"}, "issued", "kein Kalenderdatum"),
-    ({"spatial": "{\"type\": \"Point\"}"}, "spatial", "keine GeoJSON-Geometrie"),
+    ({"spatial": "{\"type\": \"Point\"}"}, "spatial", "keine Koordinaten"),
     ({"spatial": "{\"type\": \"Point\", \"coordinates\": [681000, 5645000]}"}, "spatial", "WGS 84"),
     ({"spatial": json.dumps({"type": "Polygon", "coordinates": [[[11.59, 50.91], [11.61, 50.93], [11.61, 50.91],
                                                                 [11.59, 50.93], [11.59, 50.91]]]})},
-     "spatial", "nicht gültig"),
+     "spatial", "kreuzt sich selbst"),
     ({"political_geocoding_uri": "Jena"}, "political_geocoding_uri", "http://"),
     ({"conforms_to": ["keine URI"]}, "conforms_to", "http://"),
 ])
@@ -178,6 +178,9 @@ def test_organization_schema():
     ctx = {"user": factories.Sysadmin()["name"]}
     with pytest.raises(logic.ValidationError) as err:
         helpers.call_action("organization_create", ctx, name="amt", contact_email="nicht-gueltig")
+    assert "contact_email" in err.value.error_dict
+    with pytest.raises(logic.ValidationError) as err:  # issue 13: no dot, no mail
+        helpers.call_action("organization_create", ctx, name="amt1", contact_email="amt@jena")
     assert "contact_email" in err.value.error_dict
     org = helpers.call_action("organization_create", ctx, name="amt2", contact_email="amt@jena.example",
                               contributor_id="http://dcat-ap.de/def/contributors/stadtJena")

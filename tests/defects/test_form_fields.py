@@ -133,6 +133,8 @@ def test_a_bad_date_typed_in_the_form_is_shown_again_with_its_error(app, org, as
             "issued": "31. Mai 2024", "temporal_coverage-0-start": "Mai 2024", "save": ""}
     body = app.post("/dataset/new", data=form, extra_environ=as_steward).body
     assert 'value="31. Mai 2024"' in body
+    # as text: a browser's date input shows nothing of a value it cannot read
+    assert re.search(r'<input id="field-issued" type="text"', body)
     assert 'value="Mai 2024"' in body
     assert "Bitte das Datum als JJJJ-MM-TT (ISO 8601) angeben" in body
 
