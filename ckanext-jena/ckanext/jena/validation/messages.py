@@ -73,5 +73,5 @@ def explain(report: dict[str, Any]) -> str:
         return ""
     sentence = _sentences().get(report.get("reason") or "")
     if sentence is None:  # a report stored before reasons existed: its message is English, not shown
-        return tk._("The file could not be validated; validate it again for a report with the reason.")
+        return _sentences()["crash"]({})
     return sentence(report.get("params") or {})
