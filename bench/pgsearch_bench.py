@@ -34,7 +34,7 @@ WORDS = ("Baum Bäume Straße Verkehr Haltestelle Schule Kita Umwelt Luft Lärm 
 # Values of our vocabularies (schemas/vocabularies/file-types.json, licenses.json).
 FORMATS = ["CSV", "JSON", "GEOJSON", "XLSX", "PDF", "WMS_SRVC", "WFS_SRVC", "XML"]
 LICENSES = ["dl-by-de/2.0", "dl-zero-de/2.0", "cc-by/4.0", "cc-zero"]
-SMOKE = {"datasets": 30, "runs": 3}
+SMOKE = {"datasets": 10, "runs": 2}
 FACETS = json.dumps(["organization", "groups", "tags", "res_format", "license_id"])
 
 

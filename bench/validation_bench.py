@@ -63,7 +63,10 @@ print(json.dumps(dict(out, part_peaks_mb=[p["peak_mb"] for p in r["parts"]])))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--smoke", action="store_true", help="20,000 rows: it still runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.rows = 20_000
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "baeume.csv")
         generate(path, args.rows)
