@@ -77,7 +77,7 @@ def test_cp1252_csv_with_errors_reads_in_german(app, admin, token, dataset, loop
     body = (HEADER + rows(bad=(7,)) + "31;Eiche;12,5;2019-03-01;überzählig\n\n").encode("cp1252")
     res = publish(admin, dataset, loopback, "/baeume.csv", body)
     text = page(app, res, token)
-    assert "Prüfbericht" in text and "cp1252" in text and "Trennzeichen „;“" in text
+    assert "Prüfbericht" in text and "Zeichenkodierung Windows-1252, Trennzeichen „;“" in text
     # German titles with counts, and sentences naming column and value; rows in the row column
     assert "Falscher Datentyp (1)" in text
     assert "<td>8</td><td>höhe</td><td>zwölf</td><td>In Spalte „höhe“ wird eine Zahl erwartet, nicht „zwölf“.</td>" \

@@ -9,6 +9,11 @@ from . import errortext, schema_table
 
 validation = Blueprint("jena_validation", __name__)
 
+# Python's codec names as people know them from their editors' "save as"
+ENCODINGS = {"cp1252": "Windows-1252", "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "utf8": "UTF-8",
+             "latin-1": "ISO-8859-1", "latin1": "ISO-8859-1", "iso8859-1": "ISO-8859-1", "iso-8859-1": "ISO-8859-1",
+             "iso8859-15": "ISO-8859-15", "cp850": "DOS (CP850)", "ascii": "ASCII"}
+
 
 def _context():
     return {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
@@ -30,6 +35,8 @@ def report(id, resource_id):
     return tk.render("jena/validation_report.html", {
         "pkg": pkg, "res": res, "report": result, "can_edit": can_edit,
         "groups": errortext.present(result), "schema_inferred": bool(inferred),
+        "encoding": ENCODINGS.get((result.get("source") or {}).get("encoding") or "",
+                                  (result.get("source") or {}).get("encoding") or ""),
         "schema_fields": schema_table.describe(schema),
         "schema_json": json.dumps(schema, ensure_ascii=False, indent=2) if schema else None})
 
