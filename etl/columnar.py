@@ -8,6 +8,7 @@ vectorised, and the output is written from columns.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import math
@@ -18,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from .botany import split_name
-from .numbers import parse_number
+from .numbers import parse_number, parse_year
 from .reproject import to_lonlat
 
 GEOJSON_SLICE = 50_000
@@ -87,7 +88,9 @@ def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame,
     if "trunk_diameter_cm" in cols:
         diameter = numbers(col("trunk_diameter_cm"), warnings, "trunk_diameter_cm")
         circumference = circumference.fill_null((diameter * math.pi).round(1))
-    year = numbers(col("planting_year"), warnings, "planting_year").cast(pl.Int64, strict=False)
+    latest = dt.date.today().year + 1
+    year = _per_distinct(col("planting_year"), lambda v, w, f: parse_year(v, w, f, latest), warnings,
+                         "planting_year", pl.Float64).cast(pl.Int64, strict=False)
     xs = coordinates(col("x"), warnings, "x")
     ys = coordinates(col("y"), warnings, "y")
     lon, lat = to_lonlat(config["crs"], xs, ys)
@@ -109,6 +112,25 @@ def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame,
         "latitude": pl.Series(np.round(lat, 7)).fill_nan(None),
     })
     return out.select(OUTPUT), warnings
+
+
+UNREADABLE = {"planting_year": ("not a year", "implausible year"), "x": ("not a number",),
+              "y": ("not a number",)}
+
+
+def unreadable(config: dict, frame: pl.DataFrame, warnings: Counter) -> list[tuple[str, str, int, int]]:
+    """(field, source column, unreadable, filled) per configured column whose
+    filled cells could not be read, worst first. A column unreadable in most
+    rows is a changed format, not a few typing errors."""
+    out = []
+    for field, column in config["columns"].items():
+        kinds = UNREADABLE.get(field, ("not a number",))
+        bad = sum(warnings.get(f"{field}: {kind}", 0) for kind in kinds)
+        if not bad or column not in frame.columns:
+            continue
+        filled = int(frame[column].str.strip_chars().str.len_chars().fill_null(0).gt(0).sum())
+        out.append((field, column, bad, filled))
+    return sorted(out, key=lambda t: t[2] / max(t[3], 1), reverse=True)
 
 
 def write_csv(frame: pl.DataFrame, path: str) -> None:

@@ -50,3 +50,47 @@ def parse_number(value, warnings: Optional[Counter] = None, field: str = "") -> 
 
 def parse_numbers(values: Iterable, warnings: Optional[Counter] = None, field: str = "") -> list:
     return [parse_number(v, warnings, field) for v in values]
+
+
+_DATE_DE = re.compile(r"^\d{1,2}\.\d{1,2}\.(\d{4})$")              # 01.06.1981
+_DATE_ISO = re.compile(r"^(\d{4})-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?$")   # 1981-06-01, with a time
+_APPROX = re.compile(r"^(?:ca\.?|circa|um|etwa|~)\s*(\d{4})$", re.IGNORECASE)  # ca. 1950
+_YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:-|–|/|bis)\s*(\d{4})$")     # 1950-1960: its middle
+EARLIEST_YEAR = 1600  # older planting years in a city register are typing errors
+
+
+def parse_year(value, warnings: Optional[Counter] = None, field: str = "", latest: int = 2100) -> Optional[float]:
+    """A planting year as registers write it: a year, a German or ISO date,
+    "ca. 1950", a range of years (its middle). Unreadable and implausible
+    values (before 1600, after `latest`) become None and are counted."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text == "" or text.lower() in ("k.a.", "n/a", "unbekannt", "-"):
+        return None
+    year: Optional[float] = None
+    for pattern in (_DATE_DE, _DATE_ISO, _APPROX):
+        m = pattern.match(text)
+        if m:
+            year = float(m.group(1))
+            if pattern is _APPROX and warnings is not None:
+                warnings[f"{field}: approximate year"] += 1
+            break
+    else:
+        m = _YEAR_RANGE.match(text)
+        if m:
+            year = float((int(m.group(1)) + int(m.group(2))) // 2)
+            if warnings is not None:
+                warnings[f"{field}: range, middle taken"] += 1
+        else:
+            number = _plain(text)
+            year = number if number is not None and number == int(number) else None
+    if year is None:
+        if warnings is not None:
+            warnings[f"{field}: not a year"] += 1
+        return None
+    if not EARLIEST_YEAR <= year <= latest:
+        if warnings is not None:
+            warnings[f"{field}: implausible year"] += 1
+        return None
+    return year

@@ -28,6 +28,9 @@ class TreeConfig(SourceConfig):
     encoding: str = "utf-8"
     licence: Optional[str] = "dl-by-de/2.0"
     frequency: Optional[str] = "MONTHLY"
+    # A configured column unreadable in more than this share of its filled
+    # rows fails the run (a changed format), instead of publishing it empty.
+    max_unreadable: float = 0.5
 
     def check(self, source: str) -> None:
         super().check(source)
@@ -68,6 +71,12 @@ class TreeRegister(OneDataset):
         except crosswalk.CrosswalkError as e:
             raise SourceError(str(e))
         trees, warnings = columnar.trees(source, config.as_dict(), frame)
+        for field, column, bad, filled in columnar.unreadable(config.as_dict(), frame, warnings):
+            if filled and bad / filled > config.max_unreadable:
+                sample = frame[column].drop_nulls().head(3).to_list()
+                raise SourceError(
+                    f"{source}: column {column} ({field}) is unreadable in {bad} of {filled} filled rows "
+                    f"(e.g. {', '.join(map(repr, sample))}); has the source changed its format? Not published")
         del frame
         schema = package.table_schema("trees", config.extent)
         columnar.write_csv(trees.select([f["name"] for f in schema["fields"]]), os.path.join(build.directory, "baeume.csv"))

@@ -85,6 +85,52 @@ def test_renamed_column(sources, tmp_path):
     assert "columns baumhoehe are missing" in result["message"] and "renamed" in result["message"]
 
 
+def _leipzig_rows(routes, transform):
+    """The Leipzig sample with its planting-year column rewritten row by row."""
+    rows = list(csv.reader(sample("leipzig_baeume.csv").decode().splitlines()))
+    year = rows[0].index("pflanzjahr")
+    for number, row in enumerate(rows[1:]):
+        row[year] = transform(number, row[year])
+    out = "\n".join(",".join(f'"{c}"' if "," in c else c for c in r) for r in rows) + "\n"
+    routes["/leipzig.csv"] = (out.encode(), "text/csv", 0)
+
+
+def _published_years(out):
+    with open(out / "leipzig" / "current" / "baeume.csv", encoding="utf-8") as f:
+        return [r["planting_year"] for r in csv.DictReader(f)]
+
+
+def test_planting_dates_and_approximate_years_give_the_year(sources, tmp_path):
+    routes, _, config = sources
+    original = []
+    forms = [lambda y: f"01.06.{y}", lambda y: f"{y}-04-15", lambda y: f"ca. {y}", lambda y: y]
+
+    def rewrite(number, value):
+        original.append(value)
+        return forms[number % len(forms)](value) if value else value
+    _leipzig_rows(routes, rewrite)
+    result = run(config, tmp_path, ("leipzig",))["leipzig"]
+    assert result["status"] == "ok", result
+    assert _published_years(tmp_path) == original
+    assert not any("not a year" in k for k in result["warnings"]), result["warnings"]
+
+
+def test_a_column_unreadable_in_most_rows_fails_the_run_and_keeps_the_last_good(sources, tmp_path):
+    routes, _, config = sources
+    assert run(config, tmp_path, ("leipzig",))["leipzig"]["status"] == "ok"
+    good = _published_years(tmp_path)
+    _leipzig_rows(routes, lambda number, value: f"Frühjahr {value}" if value else value)
+    result = run(config, tmp_path, ("leipzig",))["leipzig"]
+    assert result["status"] == "failed", result
+    assert "column pflanzjahr (planting_year) is unreadable in" in result["message"]
+    assert "'Frühjahr 1998'" in result["message"] and result["message"].startswith("leipzig:")
+    assert _published_years(tmp_path) == good
+    # A few typing errors are counted, not fatal.
+    _leipzig_rows(routes, lambda number, value: "19x8" if number == 0 else value)
+    result = run(config, tmp_path, ("leipzig",))["leipzig"]
+    assert result["status"] == "ok" and result["warnings"]["planting_year: not a year"] == 1, result
+
+
 def test_duplicate_ids_make_the_package_invalid(sources, tmp_path):
     def duplicate(routes, base, config):
         data = sample("jena_baumkataster.csv").replace(b"\r\n10002;", b"\r\n10001;", 1)
