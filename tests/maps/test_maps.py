@@ -101,6 +101,9 @@ class TestMapSearch:
         page = app.get("/dataset/").body
         assert 'data-module="spatial-query"' in page
         assert "Nach Ort filtern" in page and "Filter by location" not in page
+        # without a mouse: the area the map shows (moved with the keyboard) is searched
+        assert re.search(r'<button type="button" id="jena-map-search-visible"[^>]*>\s*'
+                         r'Im gezeigten Kartenausschnitt suchen', page)
         # opens on Jena, not on the whole world
         m = re.search(r'data-default_extent="([^"]+)"', page)
         (south, west), (north, east) = json.loads(m.group(1).replace("&#34;", '"'))
