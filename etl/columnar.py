@@ -69,6 +69,25 @@ def _text(column: pl.Series) -> pl.Series:
     return pl.select(pl.when(pl.lit(stripped) == "").then(None).otherwise(pl.lit(stripped))).to_series()
 
 
+def _names(config: dict, botanical: pl.Series, german: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Botanical and German names; from one combined column ("Tilia cordata,
+    Winter-Linde") when both name the same column, split at `name_separator`
+    in the order `name_order` says (botanical first unless told otherwise)."""
+    cols, separator = config["columns"], config.get("name_separator")
+    if not separator or cols.get("botanical_name") != cols.get("german_name"):
+        return botanical, german
+    first_botanical = (config.get("name_order") or "botanical_german") == "botanical_german"
+    parts = {}
+    for value in botanical.unique().to_list():
+        if value is None:
+            continue
+        a, _, b = value.partition(separator)
+        a, b = a.strip() or None, b.strip() or None
+        parts[value] = (a, b) if first_botanical else (b, a)
+    return (botanical.replace_strict({k: v[0] for k, v in parts.items()}, default=None, return_dtype=pl.String),
+            botanical.replace_strict({k: v[1] for k, v in parts.items()}, default=None, return_dtype=pl.String))
+
+
 def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame, Counter]:
     cols = config["columns"]
     warnings: Counter = Counter()
@@ -77,12 +96,14 @@ def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame,
     col = lambda key: frame[cols[key]] if key in cols else nulls  # noqa: E731
 
     source_id = _text(col("source_id")).fill_null("")
-    botanical = _text(col("botanical_name"))
+    botanical, german = _names(config, _text(col("botanical_name")), _text(col("german_name")))
     names = botanical.unique().to_list()
     split = {name: split_name(name) for name in names}
     genus = botanical.replace_strict({k: v.genus for k, v in split.items()}, default=None, return_dtype=pl.String)
     species = botanical.replace_strict({k: v.species for k, v in split.items()}, default=None, return_dtype=pl.String)
     cultivar = botanical.replace_strict({k: v.cultivar for k, v in split.items()}, default=None, return_dtype=pl.String)
+    if "cultivar" in cols:  # a register with the cultivar in a column of its own
+        cultivar = _text(col("cultivar")).str.strip_chars("'\"‘’ ").fill_null(cultivar)
 
     circumference = numbers(col("trunk_circumference_cm"), warnings, "trunk_circumference_cm")
     if "trunk_diameter_cm" in cols:
@@ -101,7 +122,7 @@ def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame,
         "source": pl.Series([source] * n, dtype=pl.String),
         "source_id": source_id,
         "botanical_name": botanical, "genus": genus, "species": species, "cultivar": cultivar,
-        "german_name": _text(col("german_name")),
+        "german_name": german,
         "planting_year": year,
         "height_m": numbers(col("height_m"), warnings, "height_m"),
         "trunk_circumference_cm": circumference,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Optional
+from typing import Literal, Optional
 
 from etl import columnar, crosswalk, package
 
@@ -14,7 +14,7 @@ from .base import Build, File, OneDataset, Output, Unit, table
 from .config import ConfigError, SourceConfig
 
 # Our fields a crosswalk may name (etl/columnar.trees reads them).
-COLUMNS = ("source_id", "botanical_name", "german_name", "planting_year", "height_m", "trunk_circumference_cm",
+COLUMNS = ("source_id", "botanical_name", "german_name", "cultivar", "planting_year", "height_m", "trunk_circumference_cm",
            "trunk_diameter_cm", "crown_diameter_m", "vitality", "district", "x", "y")
 
 
@@ -31,12 +31,20 @@ class TreeConfig(SourceConfig):
     # A configured column unreadable in more than this share of its filled
     # rows fails the run (a changed format), instead of publishing it empty.
     max_unreadable: float = 0.5
+    # One column with both names ("Tilia cordata, Winter-Linde"): name it as
+    # botanical_name and german_name, and say where and in which order to split.
+    name_separator: Optional[str] = None
+    name_order: Literal["botanical_german", "german_botanical"] = "botanical_german"
 
     def check(self, source: str) -> None:
         super().check(source)
         unknown = sorted(set(self.columns) - set(COLUMNS))
         if unknown:
             raise ConfigError(f"source {source}: columns: unknown field {unknown[0]} (known: {', '.join(COLUMNS)})")
+        if self.columns.get("botanical_name") == self.columns.get("german_name") is not None \
+                and not self.name_separator:
+            raise ConfigError(f"source {source}: botanical_name and german_name name the same column "
+                              f"{self.columns['german_name']}: set name_separator (e.g. \",\") to split it")
         if not {"x", "y"} <= set(self.columns):
             raise ConfigError(f"source {source}: columns must name the coordinates x and y")
 

@@ -3,6 +3,7 @@ and the runner, against sources served on loopback, faults included."""
 import copy
 import csv
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -129,6 +130,40 @@ def test_a_column_unreadable_in_most_rows_fails_the_run_and_keeps_the_last_good(
     _leipzig_rows(routes, lambda number, value: "19x8" if number == 0 else value)
     result = run(config, tmp_path, ("leipzig",))["leipzig"]
     assert result["status"] == "ok" and result["warnings"]["planting_year: not a year"] == 1, result
+
+
+def _published(out, source="leipzig"):
+    with open(out / source / "current" / "baeume.csv", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_one_column_with_both_names_and_a_cultivar_column(sources, tmp_path):
+    routes, _, config = sources
+    assert run(config, tmp_path / "before", ("leipzig",))["leipzig"]["status"] == "ok"
+    before = _published(tmp_path / "before")
+    rows = list(csv.reader(sample("leipzig_baeume.csv").decode().splitlines()))
+    header = rows[0]
+    wiss, deutsch = header.index("ga_lang_wiss"), header.index("ga_lang_deutsch")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c for i, c in enumerate(header) if i not in (wiss, deutsch)] + ["baumart", "sorte"])
+    for number, row in enumerate(rows[1:]):
+        combined = f"{row[wiss]}, {row[deutsch]}" if row[wiss] else ""
+        writer.writerow([c for i, c in enumerate(row) if i not in (wiss, deutsch)]
+                        + [combined, "'Globosum'" if number == 0 else ""])
+    routes["/leipzig.csv"] = (out.getvalue().encode(), "text/csv", 0)
+    combined = copy.deepcopy(config)
+    combined["leipzig"]["columns"].update(botanical_name="baumart", german_name="baumart", cultivar="sorte")
+    # Without saying where to split, the entry is refused before any work.
+    with pytest.raises(runner.ConfigError, match="set name_separator"):
+        run(combined, tmp_path / "after", ("leipzig",))
+    combined["leipzig"]["name_separator"] = ","
+    result = run(combined, tmp_path / "after", ("leipzig",))["leipzig"]
+    assert result["status"] == "ok", result
+    after = _published(tmp_path / "after")
+    for key in ("botanical_name", "german_name", "genus", "species"):
+        assert [r[key] for r in after] == [r[key] for r in before], key
+    assert after[0]["cultivar"] == "Globosum" and [r["cultivar"] for r in after[1:]] == [r["cultivar"] for r in before[1:]]
 
 
 def test_duplicate_ids_make_the_package_invalid(sources, tmp_path):
