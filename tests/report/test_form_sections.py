@@ -78,3 +78,9 @@ def test_a_section_with_a_stewards_value_opens_on_edit(app, auth, org, admin):
     found = sections(app.get("/dataset/edit/baeume", headers=auth).body)
     assert found["quality"][0] is True
     assert found["space_time"][0] is False  # Jena's default extent and geocoding are no value of the steward's
+
+
+def test_sections_in_english(app, auth, org):
+    text = html.unescape(app.get("/en/dataset/new", headers=auth).body)
+    assert "DCAT-AP.de details" in text and "Quality and provenance" in text
+    assert "Qualität und Herkunft" not in text
