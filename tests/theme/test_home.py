@@ -64,6 +64,20 @@ def test_categories_have_german_labels_counts_and_filter_the_search(app, dataset
     assert counts["Energie"] == "0 Datensätze" and counts["Umwelt"] == "1 Datensatz"
 
 
+def test_the_filtered_search_names_the_category(app, datasets):
+    url = page(app, "/").select_one(".jena-category a")["href"]
+    found = page(app, url)
+    pill = found.select_one(".filter-list")
+    assert pill is not None and "Kategorien" in pill.get_text() and "http" not in pill.get_text()
+    facet = next((h for h in found.select("h2.module-heading") if "Kategorien" in h.get_text()), None)
+    assert facet is not None
+    items = facet.find_parent("section").get_text(" ", strip=True)
+    assert "Umwelt" in items or "Wirtschaft und Finanzen" in items
+    api = app.get("/api/3/action/package_search", query_string={"facet.field": '["theme"]'}).json
+    names = {i["name"]: i["display_name"] for i in api["result"]["search_facets"]["theme"]["items"]}
+    assert names[THEME + "ENVI"] == "Umwelt"
+
+
 @pytest.mark.ckan_config("ckanext.jena.theme.featured", "haushalt gibt-es-nicht")
 def test_featured_datasets_can_be_chosen(app, datasets):
     featured = page(app, "/").find(id="jena-featured").find_parent("section")

@@ -16,6 +16,8 @@ class ThemePlugin(p.SingletonPlugin):
     p.implements(p.IConfigDeclaration)
     p.implements(p.IBlueprint)
     p.implements(p.ITemplateHelpers)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
     def update_config(self, config):
@@ -45,3 +47,15 @@ class ThemePlugin(p.SingletonPlugin):
     # ITemplateHelpers
     def get_helpers(self):
         return helpers.get_helpers()
+
+    # IFacets: the categories the home page links to are a facet, so the
+    # filtered search names its filter ("Kategorien: Umwelt"), not a URI.
+    def dataset_facets(self, facets_dict, package_type):
+        return helpers.with_theme_facet(facets_dict)
+
+    def organization_facets(self, facets_dict, organization_type, package_type):
+        return helpers.with_theme_facet(facets_dict)
+
+    # IPackageController
+    def after_dataset_search(self, search_results, search_params):
+        return helpers.label_theme_facet(search_results)

@@ -25,6 +25,15 @@ def _search(**params: Any) -> dict[str, Any]:
         return {"count": 0, "results": [], "facets": {}}
 
 
+def _lang() -> str:
+    """de or en: the page's language; German outside a request (jobs, CLI)."""
+    try:
+        lang = tk.h.lang() or "de"
+    except RuntimeError:
+        lang = "de"
+    return "en" if lang.startswith("en") else "de"
+
+
 def newest(limit: Optional[int] = None) -> list[dict[str, Any]]:
     limit = limit or tk.config.get("ckanext.jena.theme.home_datasets")
     return _search(rows=limit, sort="metadata_created desc")["results"]
@@ -56,7 +65,7 @@ def categories(used_only: bool = False) -> list[dict[str, Any]]:
     search filtered by it."""
     counts = _search(rows=0, **{"facet.field": '["theme"]', "facet.limit": -1})
     counts = (counts.get("facets") or {}).get("theme") or {}
-    lang = "en" if (tk.h.lang() or "de").startswith("en") else "de"
+    lang = _lang()
     out = []
     for term in vocabulary("data-themes").terms:
         out.append({"id": term.id, "uri": term.uri, "count": counts.get(term.uri, 0),
@@ -64,6 +73,33 @@ def categories(used_only: bool = False) -> list[dict[str, Any]]:
                     "url": tk.h.url_for("dataset.search", theme=term.uri)})
     used = [cat for cat in out if cat["count"]]
     return used if used_only and used else out
+
+
+def with_theme_facet(facets: dict[str, Any]) -> dict[str, Any]:
+    """The facets with `theme` after the organisation (first if there is none)."""
+    out: dict[str, Any] = {}
+    for name, title in facets.items():
+        if name != "theme":
+            out[name] = title
+        if name == "organization":
+            out["theme"] = tk._("Categories")
+    if "theme" not in out:
+        out = {"theme": tk._("Categories"), **out}
+    facets.clear()
+    facets.update(out)  # CKAN keeps the dict it passed in
+    return facets
+
+
+def label_theme_facet(search_results: dict[str, Any]) -> dict[str, Any]:
+    facet = (search_results.get("search_facets") or {}).get("theme")
+    if facet:
+        terms = vocabulary("data-themes")
+        lang = _lang()
+        for item in facet.get("items", []):
+            term = terms.find(item.get("name"))
+            if term:
+                item["display_name"] = term.label.get(lang) or term.label.get("de")
+    return search_results
 
 
 def quality_summary() -> Optional[dict[str, Any]]:
