@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from .botany import split_name
-from .numbers import parse_number, parse_year
+from .numbers import parse_measure, parse_number, parse_year
 from .reproject import to_lonlat
 
 GEOJSON_SLICE = 50_000
@@ -49,6 +49,12 @@ def _per_distinct(column: pl.Series, parse: Callable, warnings: Counter, field: 
 
 def numbers(column: pl.Series, warnings: Counter, field: str) -> pl.Series:
     return _per_distinct(column, parse_number, warnings, field, pl.Float64)
+
+
+def lengths(column: pl.Series, warnings: Counter, field: str) -> pl.Series:
+    """Lengths in the unit the field's name ends with (_m, _cm); a unit in the cell wins."""
+    unit = field.rpartition("_")[2]
+    return _per_distinct(column, lambda v, w, f: parse_measure(v, unit, w, f), warnings, field, pl.Float64)
 
 
 def coordinates(column: pl.Series, warnings: Counter, field: str) -> np.ndarray:
@@ -105,9 +111,9 @@ def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame,
     if "cultivar" in cols:  # a register with the cultivar in a column of its own
         cultivar = _text(col("cultivar")).str.strip_chars("'\"‘’ ").fill_null(cultivar)
 
-    circumference = numbers(col("trunk_circumference_cm"), warnings, "trunk_circumference_cm")
+    circumference = lengths(col("trunk_circumference_cm"), warnings, "trunk_circumference_cm")
     if "trunk_diameter_cm" in cols:
-        diameter = numbers(col("trunk_diameter_cm"), warnings, "trunk_diameter_cm")
+        diameter = lengths(col("trunk_diameter_cm"), warnings, "trunk_diameter_cm")
         circumference = circumference.fill_null((diameter * math.pi).round(1))
     latest = dt.date.today().year + 1
     year = _per_distinct(col("planting_year"), lambda v, w, f: parse_year(v, w, f, latest), warnings,
@@ -124,9 +130,9 @@ def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame,
         "botanical_name": botanical, "genus": genus, "species": species, "cultivar": cultivar,
         "german_name": german,
         "planting_year": year,
-        "height_m": numbers(col("height_m"), warnings, "height_m"),
+        "height_m": lengths(col("height_m"), warnings, "height_m"),
         "trunk_circumference_cm": circumference,
-        "crown_diameter_m": numbers(col("crown_diameter_m"), warnings, "crown_diameter_m"),
+        "crown_diameter_m": lengths(col("crown_diameter_m"), warnings, "crown_diameter_m"),
         "vitality": _text(col("vitality")),
         "district": _text(col("district")),
         "longitude": pl.Series(np.round(lon, 7)).fill_nan(None),

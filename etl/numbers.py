@@ -94,3 +94,22 @@ def parse_year(value, warnings: Optional[Counter] = None, field: str = "", lates
             warnings[f"{field}: implausible year"] += 1
         return None
     return year
+
+
+_MEASURE = re.compile(r"^\s*(.*?)\s*(mm|cm|dm|m)\.?\s*$", re.IGNORECASE)
+_METRES = {"mm": 0.001, "cm": 0.01, "dm": 0.1, "m": 1.0}
+
+
+def parse_measure(value, unit: str, warnings: Optional[Counter] = None, field: str = "") -> Optional[float]:
+    """A length in `unit` (m or cm) as registers write it, with or without a
+    unit in the cell: "12,5", "12 m", "80 cm", "10-15 m" (a range: its middle)."""
+    if value is None or isinstance(value, (int, float)):
+        return parse_number(value, warnings, field)
+    m = _MEASURE.match(str(value))
+    if not m or not m.group(1):
+        return parse_number(value, warnings, field)
+    number = parse_number(m.group(1), warnings, field)
+    if number is None:
+        return None
+    factor = _METRES[m.group(2).lower()] / _METRES[unit]
+    return round(number * factor, 6)

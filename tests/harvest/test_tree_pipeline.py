@@ -166,6 +166,30 @@ def test_one_column_with_both_names_and_a_cultivar_column(sources, tmp_path):
     assert after[0]["cultivar"] == "Globosum" and [r["cultivar"] for r in after[1:]] == [r["cultivar"] for r in before[1:]]
 
 
+def test_lengths_with_units_in_the_cells(sources, tmp_path):
+    routes, _, config = sources
+    assert run(config, tmp_path / "before", ("leipzig",))["leipzig"]["status"] == "ok"
+    before = _published(tmp_path / "before")
+    rows = list(csv.reader(sample("leipzig_baeume.csv").decode().splitlines()))
+    height, crown, trunk = (rows[0].index(c) for c in ("baumhoehe", "kr_durchm", "st_durchm"))
+    for number, row in enumerate(rows[1:]):
+        if row[height]:
+            row[height] = f"{row[height]} m" if number % 2 else f"{round(float(row[height]) * 100)} cm"
+        if row[crown]:
+            row[crown] = row[crown].replace(".", ",") + " m"
+        if row[trunk]:
+            row[trunk] = f"{row[trunk]} cm"
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    routes["/leipzig.csv"] = (out.getvalue().encode(), "text/csv", 0)
+    result = run(config, tmp_path / "after", ("leipzig",))["leipzig"]
+    assert result["status"] == "ok" and not any("not a number" in k for k in result["warnings"]), result
+    after = _published(tmp_path / "after")
+    for key in ("height_m", "crown_diameter_m", "trunk_circumference_cm"):
+        assert [float(r[key] or "nan") for r in after] == pytest.approx(
+            [float(r[key] or "nan") for r in before], nan_ok=True), key
+
+
 def test_duplicate_ids_make_the_package_invalid(sources, tmp_path):
     def duplicate(routes, base, config):
         data = sample("jena_baumkataster.csv").replace(b"\r\n10002;", b"\r\n10001;", 1)
