@@ -174,5 +174,7 @@ def test_activity_changes_name_fields_by_label(app, admin, dataset, token):
     assert "Wert des Feldes Letzter Abgleich geändert zu fehlgeschlagen" in text
     assert "positional_accuracy geändert" not in text and "zu failed" not in text
     # CKAN's catalogue says "Auf <date>" for "On <date>"
-    assert re.search(r"\bAm \d{1,2}\. Dezember", text) or re.search(r"\bAm \d{1,2}\. \w+ \d{4}", text)
+    assert re.search(r"\bAm \d{1,2}\. \w+ \d{4}", text)
     assert not re.search(r"\bAuf \d{1,2}\.", text)
+    assert "Änderungen anzeigen von" in text and "View changes" not in text
+    assert "Unterschiede der Metadaten anzeigen" in text and "metadata diff" not in text
