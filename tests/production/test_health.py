@@ -59,11 +59,14 @@ def test_redis_unreachable_answers_503_without_secrets(app, monkeypatch):
     from ckan.common import config
     # After the app is made: CKAN_REDIS_URL of the test run would override
     # a config option set before.
-    monkeypatch.setitem(config, "ckan.redis.url", f"redis://:geheim-4711@127.0.0.1:{free_port()}/0")
+    port = free_port()
+    monkeypatch.setitem(config, "ckan.redis.url", f"redis://:geheim-4711@127.0.0.1:{port}/0")
     response = app.get("/healthz", status=503)
     body = response.json
     assert body["checks"]["redis"]["ok"] is False
-    assert "ConnectionError" in body["checks"]["redis"]["error"]
+    # The kind of failure, not the driver's text with host and port.
+    assert body["checks"]["redis"]["error"] == "ConnectionError"
+    assert str(port) not in response.body
     assert body["checks"]["database"]["ok"] is True
     assert "geheim-4711" not in response.body
     for key in ("sqlalchemy.url", "ckan.datastore.read_url"):

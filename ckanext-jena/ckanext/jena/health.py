@@ -53,10 +53,9 @@ def _redis() -> redis_lib.Redis:
 
 def check_database() -> dict[str, Any]:
     import ckan.model as model
-    try:
-        model.Session.execute(sa.text("SELECT 1"))
-    finally:
-        model.Session.remove()
+    # A connection of its own: the request's session may hold the user's objects.
+    with model.meta.engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
     return {}
 
 
@@ -128,8 +127,15 @@ CHECKS: dict[str, Callable[[], dict[str, Any] | None]] = {
 
 
 def _message(error: Exception) -> str:
+    """The full message for the log (credentials masked)."""
     text = _CREDENTIALS.sub("//***@", str(error).splitlines()[0] if str(error) else "")
     return f"{type(error).__name__}: {text}"[:300]
+
+
+def _public_message(error: Exception) -> str:
+    """For the public answer: our own verdicts in full, a driver's error by
+    its kind only (its text names hosts and ports)."""
+    return _message(error) if isinstance(error, Unhealthy) else type(error).__name__
 
 
 def run_checks() -> tuple[bool, dict[str, Any]]:
@@ -142,7 +148,7 @@ def run_checks() -> tuple[bool, dict[str, Any]]:
         except Exception as e:  # any failure of a part is the answer, not an error page
             log.warning("health: %s failed: %s", name, _message(e))
             healthy = False
-            results[name] = {"ok": False, "error": _message(e), **getattr(e, "details", {})}
+            results[name] = {"ok": False, "error": _public_message(e), **getattr(e, "details", {})}
         else:
             if details is None:
                 continue  # not part of this portal (e.g. no DataStore)
