@@ -25,6 +25,13 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def load_standard_plugins():
+    """The browser talks HTTP to the portal's processes: this process needs
+    no plugins per test (the suite's with_plugins costs seconds a test)."""
+    yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}

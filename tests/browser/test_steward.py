@@ -1,8 +1,8 @@
 """A steward in Chromium (issue 13): logs in, creates a dataset through the
 web form with a German CSV upload (cp1252, `;`, decimal commas), sees
 format and size filled, the quality checklist, the validation report in
-German, uploads a corrected file and sees the verdict turn and the score
-rise. Each test creates its own dataset, so each can fail alone."""
+German, uploads a corrected file and sees the verdict turn, and the score
+rise once the checklist's next item is done."""
 import re
 
 import pytest
@@ -81,25 +81,25 @@ def score(page):
     return float(m.group(1).replace(",", "."))
 
 
-@pytest.mark.xfail(reason="waiting for defects: format, media type and size of a web-form upload", strict=False)
-def test_the_upload_gets_format_and_size_and_the_checklist_counts_them(page, portal, tmp_path):
+def test_steward_publishes_a_german_csv_and_fixes_its_error(page, portal, tmp_path):
     name, res_id = create_dataset(page, portal, tmp_path, "Baumpflanzungen 2026")
+
+    # Format, media type and size of the web-form upload (issue 13: "Format: unbekannt").
     page.goto(f"/dataset/{name}/resource/{res_id}")
     assert info_value(page, "^Format") == "CSV"
     assert re.search(r"\d", info_value(page, "Größe")), "no size on the resource page"
-    assert "unbekannt" not in page.locator("body").inner_text()
+    assert "unbekannt" not in page.locator("#content").inner_text()
+
+    # The checklist: what is missing, but not what the upload filled in.
     page.goto(f"/dataset/{name}")
     checklist = page.locator("#metadata-quality")
     expect(checklist).to_be_visible()
-    missing = checklist.locator(".jena-quality-missing li")
-    expect(missing.first).to_be_visible()  # a new dataset still lacks things: the list says what
+    expect(checklist.locator(".jena-quality-missing li").first).to_be_visible()
     for indicator in ("format", "media_type", "byte_size"):
         expect(checklist.locator(f"li[data-indicator={indicator}]")).to_have_count(0)
+    before = score(page)
 
-
-@pytest.mark.xfail(reason="waiting for report: German texts for every error type of the report", strict=False)
-def test_the_validation_report_is_german(page, portal, tmp_path):
-    name, res_id = create_dataset(page, portal, tmp_path, "Baumpflanzungen Lobeda")
+    # The verdict and the report, in German.
     assert portal.wait_validated(res_id)["status"] == "invalid"
     page.goto(f"/dataset/{name}/resource/{res_id}")
     badge = page.locator(".jena-validation-badge a")
@@ -107,11 +107,11 @@ def test_the_validation_report_is_german(page, portal, tmp_path):
     badge.click()
     expect(page).to_have_url(re.compile(rf"/resource/{res_id}/validation"))
     content = page.locator("#content")
-    text = content.inner_text()
     row = content.locator("tr", has=page.locator("td", has_text=re.compile(r"leer")))
     expect(row).to_have_count(1)
     expect(row.locator("td").first).to_have_text("5")  # the row of the file, under the heading "Zeile"
     expect(content.locator("th", has_text="Zeile").first).to_be_visible()
+    text = content.inner_text()
     for english in ("Row at position", "Blank Row", "blank-row", "completely blank", "is blank"):
         assert english not in text, f"English frictionless text on a German page: {english!r}"
     # The inferred schema, in German, with the columns of the file and its decimal commas.
@@ -121,12 +121,6 @@ def test_the_validation_report_is_german(page, portal, tmp_path):
     expect(schema.locator("tr", has_text="Höhe (m)")).to_contain_text("Dezimalkomma")
     expect(content.locator("details summary").first).to_be_visible()  # the JSON behind a toggle
 
-
-def test_a_corrected_file_turns_the_verdict_and_the_score_rises(page, portal, tmp_path):
-    name, res_id = create_dataset(page, portal, tmp_path, "Baumpflanzungen Winzerla")
-    assert portal.wait_validated(res_id)["status"] == "invalid"
-    page.goto(f"/dataset/{name}")
-    before = score(page)
     # The corrected file, through the resource's edit form.
     page.goto(f"/dataset/{name}/resource/{res_id}/edit")
     wait_for_module(page, "resource-upload-field")
@@ -136,9 +130,10 @@ def test_a_corrected_file_turns_the_verdict_and_the_score_rises(page, portal, tm
     expect(page).to_have_url(re.compile(rf"/dataset/{name}/resource/{res_id}$"))
     assert portal.wait_validated(res_id)["status"] == "valid"
     page.reload()
-    expect(page.locator(".jena-validation-badge a")).to_contain_text(re.compile(r"gültig"))
+    expect(page.locator(".jena-validation-badge a")).to_contain_text("gültig")
     expect(page.locator(".jena-validation-badge a")).not_to_contain_text("ungültig")
-    # The checklist says what else is missing: the steward names a contact.
+
+    # The checklist names what else is missing: the steward adds a contact.
     page.goto(f"/dataset/{name}")
     expect(page.locator("#metadata-quality li[data-indicator=contact_point]")).to_have_count(1)
     page.goto(f"/dataset/edit/{name}")
