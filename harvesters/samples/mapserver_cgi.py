@@ -4,8 +4,9 @@
 
 GET /ows/NAME?SERVICE=WFS&… runs mapserv as CGI on the mapfile registered as
 NAME (default: the samples in gis/: `jena`, `jena_gml`) and streams its
-answer. Used by the tests, the benchmark and `bin/run` for the demo; the
-real services are the city's and the state's map servers.
+answer; GET /ows/NAME/ogcapi/… is MapServer's OGC API – Features of that
+map. Used by the tests, the benchmark and `bin/run` for the demo; the real
+services are the city's and the state's map servers.
 """
 from __future__ import annotations
 
@@ -34,8 +35,10 @@ def _handler(maps: dict[str, str], config: str, binary: str):
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             path, _, query = self.path.partition("?")
-            name = path.rstrip("/").rpartition("/")[2]
-            if not path.startswith("/ows/") or name not in maps:
+            parts = path.rstrip("/").split("/")  # ["", "ows", NAME] or ["", "ows", NAME, "ogcapi", ...]
+            name = parts[2] if len(parts) > 2 else ""
+            ogcapi = len(parts) > 3 and parts[3] == "ogcapi"
+            if parts[1:2] != ["ows"] or name not in maps or (len(parts) > 3 and not ogcapi):
                 self.send_error(404)
                 return
             # The client's own map= is ignored: only registered mapfiles are served.
@@ -46,6 +49,11 @@ def _handler(maps: dict[str, str], config: str, binary: str):
                    "SERVER_NAME": "127.0.0.1", "SERVER_PORT": str(self.server.server_address[1]),
                    "SCRIPT_NAME": f"/ows/{name}", "HTTP_HOST": f"127.0.0.1:{self.server.server_address[1]}",
                    "SERVER_PROTOCOL": "HTTP/1.1"}
+            if ogcapi:
+                # MapServer's OGC API routes by PATH_INFO /NAME/ogcapi/… (NAME from the
+                # config's MAPS); a map= in the query string is refused there.
+                env.update(SCRIPT_NAME="/ows", PATH_INFO="/" + "/".join(parts[2:]),
+                           QUERY_STRING=urllib.parse.urlencode(params))
             proc = subprocess.Popen([binary], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
             try:
                 headers = {}
@@ -97,6 +105,7 @@ def serve(maps: Optional[dict[str, str]] = None, port: int = 0) -> Iterator[str]
         pattern = "^(" + "|".join(re.escape(d + os.sep) for d in dirs) + ")[^/]+\\.map$"
         with open(os.path.join(GIS, "mapserver.conf.in"), encoding="utf-8") as f:
             conf = f.read().replace("@PATTERN@", pattern.replace("\\", "\\\\").replace('"', '\\"'))
+        conf = conf.replace("@MAPS@", "".join(f'    "{k}" "{v}"\n' for k, v in maps.items()))
         with open(config, "w", encoding="utf-8") as f:
             f.write(conf)
         httpd = _Server(("127.0.0.1", port), _handler(maps, config, binary))

@@ -1,0 +1,364 @@
+"""GIS layers from an OGC API – Features service (`kind: ogcapi_features`):
+one dataset per collection, the successor of WFS (ldproxy, pygeoapi,
+QGIS Server's /wfs3, MapServer's /ogcapi, GeoServer's module).
+
+units: the landing page → its `data` link (/collections) → the wanted
+collections (include/exclude patterns); extract: the collection's
+description and its items page by page (lazy) with `limit`, following the
+`next` links through fetch.next_page (same origin, no loops, max_pages);
+transform: the same LayerWriter as ogc_service (geometries checked,
+repaired, every page proven against the advertised extent) into GeoJSON +
+a CSV of the attributes, its Table Schema from the collection's queryables
+where offered, else from the values seen; plan: title, description,
+keywords, extent and licence links of the collection into our schema, a
+link to the collection as a service. Vanished collections are withdrawn by
+the runner (many_units).
+
+CRS: RFC 7946 / Part 1 answers are CRS84. A configured `crs` is asked for
+(Part 2 `crs=`) only where the collection lists it; the writer's extent
+check proves what came back either way (a server that ignores `crs=`
+answers CRS84, and that reading is the one that lands in the extent).
+"""
+from __future__ import annotations
+
+import fnmatch
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional
+
+from etl import features
+from etl.reproject import authority_yx, crs_code
+
+from ..fetch import MAX_PAGES, SourceError, get_json, next_page
+from ..ogc import with_params
+from ..plan import Plan, harvested_metadata
+from .base import Build, File, Output, Unit, table
+from .config import ConfigError, SourceConfig
+from .ogc_service import recognise_licence, slug
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/"
+QUERYABLES_RELS = ("http://www.opengis.net/def/rel/ogc/1.0/queryables", "queryables")
+# JSON Schema (queryables) → Table Schema types.
+SCHEMA_TYPES = {"integer": "integer", "number": "number", "boolean": "boolean"}
+STRING_FORMATS = {"date": "date", "date-time": "datetime", "time": "time"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CollectionOverrides:
+    """A `collections:` entry: what the configuration says of one collection."""
+    title: Optional[str] = None
+    description: Optional[str] = None
+    theme: Optional[str] = None
+    licence: Optional[str] = None
+    frequency: Optional[str] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeaturesConfig(SourceConfig):
+    url: str                            # the landing page
+    include: list[str] = field(default_factory=lambda: ["*"])  # shell patterns on collection ids
+    exclude: list[str] = field(default_factory=list)
+    collections: dict[str, CollectionOverrides] = field(default_factory=dict)
+    crs: Optional[str] = None           # e.g. EPSG:25832, asked for where offered; default CRS84
+    theme: Optional[str] = None
+    limit: int = 1000                   # items per page (servers cap it: MapServer at 10,000)
+    max_pages: int = MAX_PAGES
+
+    def check(self, source: str) -> None:
+        super().check(source)
+        if self.limit < 1 or self.max_pages < 1:
+            raise ConfigError(f"source {source}: limit and max_pages must be positive")
+        if self.crs:
+            try:
+                crs_code(self.crs)
+            except ValueError as e:
+                raise ConfigError(f"source {source}: crs: {e}")
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A unit's context: the collection as /collections describes it, and the service."""
+    id: str
+    meta: dict[str, Any]
+    url: str                 # the collection's own document
+    items: str               # its items endpoint
+    service: dict[str, Any]  # the landing page
+
+
+@dataclass
+class Extracted:
+    fields: dict[str, str]          # property → Table Schema type ("" = from the values seen)
+    crs: str                        # as asked (CRS84 or EPSG:n)
+    bbox: Optional[list[float]]
+    matched: Optional[int] = None   # numberMatched of the first page
+    pages: Optional[Iterator[list]] = None
+    first: list = field(default_factory=list)
+
+
+def _link(doc: dict, *rels: str, base: str, types: tuple[str, ...] = ("json",)) -> Optional[str]:
+    """The href of the doc's first link with one of these rels (JSON preferred), absolute."""
+    links = [ln for ln in doc.get("links") or [] if isinstance(ln, dict) and ln.get("rel") in rels and ln.get("href")]
+    links.sort(key=lambda ln: not any(t in (ln.get("type") or "") for t in types))
+    return urllib.parse.urljoin(base, links[0]["href"]) if links else None
+
+
+def _json_url(url: str, **params: str) -> str:
+    return with_params(url, f="json", **params)
+
+
+def _bbox(meta: dict) -> Optional[list[float]]:
+    """The collection's spatial extent in WGS 84 (Part 1: the first bbox, CRS84)."""
+    spatial = (meta.get("extent") or {}).get("spatial") or {}
+    boxes = spatial.get("bbox") or []
+    if not boxes or (spatial.get("crs") or CRS84) != CRS84:
+        return None
+    box = boxes[0]
+    try:
+        return [float(box[0]), float(box[1]), float(box[3]), float(box[4])] if len(box) == 6 else \
+            [float(v) for v in box[:4]]
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _keywords(meta: dict) -> list[str]:
+    out = []
+    for k in meta.get("keywords") or []:
+        text = k.get("keyword") if isinstance(k, dict) else k
+        tag = "".join(c if c.isalnum() or c in " -._" else " " for c in str(text or "")).strip()[:100]
+        if len(tag) >= 2 and tag not in out:
+            out.append(tag)
+    return out
+
+
+def _licence_texts(*docs: dict) -> list[str]:
+    """What the `license` links say (title and href), collection first."""
+    return [f"{ln.get('title') or ''} {ln.get('href') or ''}" for doc in docs for ln in doc.get("links") or []
+            if isinstance(ln, dict) and ln.get("rel") == "license"]
+
+
+def _schema_fields(doc: dict) -> dict[str, str]:
+    """Properties and their Table Schema types from a queryables/schema document."""
+    out = {}
+    for name, spec in (doc.get("properties") or {}).items():
+        if not isinstance(spec, dict):
+            continue
+        fmt, ref = str(spec.get("format") or ""), str(spec.get("$ref") or "")
+        if fmt.startswith("geometry") or "geojson" in ref.lower() or spec.get("x-ogc-role") == "primary-geometry":
+            continue
+        kind = spec.get("type")
+        kind = next((k for k in kind if k != "null"), "string") if isinstance(kind, list) else kind
+        out[name] = SCHEMA_TYPES.get(kind) or (STRING_FORMATS.get(fmt, "string") if kind == "string" else "string")
+    return out
+
+
+def _value_type(value: Any) -> Optional[str]:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    return "string"
+
+
+def _widen(old: Optional[str], new: Optional[str]) -> Optional[str]:
+    if old is None or old == new:
+        return new or old
+    if new is None:
+        return old
+    return "number" if {old, new} == {"integer", "number"} else "string"
+
+
+class OgcApiFeatures:
+    name = "ogcapi_features"
+    Config = FeaturesConfig
+    many_units = True  # one dataset per collection; collections come and go
+
+    def dataset_name(self, unit: str) -> str:
+        return slug(unit)
+
+    def source_system(self, config: FeaturesConfig) -> str:
+        return config.source_system or config.url
+
+    def units(self, source: str, config: FeaturesConfig) -> list[Unit]:
+        """One unit per wanted collection of the landing page's `data` link."""
+        landing_url = _json_url(config.url)
+        landing = self._document(source, landing_url, config, "landing page")
+        listing = _link(landing, "data", base=landing_url) or urllib.parse.urljoin(
+            config.url.split("?")[0].rstrip("/") + "/", "collections")
+        listing = _json_url(listing)
+        doc = self._document(source, listing, config, "collections")
+        if not isinstance(doc.get("collections"), list):
+            raise SourceError(f"{source}: {listing} lists no collections (no 'collections' array)")
+        units = []
+        for meta in doc["collections"]:
+            cid = meta.get("id") if isinstance(meta, dict) else None
+            if not cid or not any(fnmatch.fnmatchcase(cid, p) for p in config.include) or \
+                    any(fnmatch.fnmatchcase(cid, p) for p in config.exclude):
+                continue
+            own = _link(meta, "self", base=listing) or urllib.parse.urljoin(
+                listing.split("?")[0].rstrip("/") + "/", urllib.parse.quote(cid))
+            items = _link(meta, "items", base=listing, types=("geo+json", "json")) or \
+                own.split("?")[0].rstrip("/") + "/items"
+            name = f"{source}-{slug(cid)}"
+            units.append(Unit(source, name, self.dataset_name(name), config,
+                              Collection(cid, meta, own, items, landing)))
+        return units
+
+    @staticmethod
+    def _document(source: str, url: str, config: Any, what: str) -> dict:
+        doc = get_json(source, url, config)
+        if not isinstance(doc, dict):
+            raise SourceError(f"{source}: the {what} {url} is not a JSON object")
+        return doc
+
+    def extract(self, unit: Unit, build: Build) -> Extracted:
+        coll: Collection = unit.context
+        config: FeaturesConfig = unit.config
+        who = f"{unit.source}: collection {coll.id}"
+        fields: dict[str, str] = {}
+        queryables = _link(coll.meta, *QUERYABLES_RELS, base=coll.url, types=("schema+json", "json"))
+        if queryables:
+            fields = _schema_fields(self._document(who, queryables, config, "queryables"))
+        offered = [str(c) for c in coll.meta.get("crs") or []]
+        crs, params = "OGC:CRS84", {"limit": str(config.limit)}
+        if config.crs and crs_code(config.crs) != "OGC:CRS84":
+            wanted = EPSG_URI + crs_code(config.crs).split(":")[1]
+            if wanted in offered:  # Part 2: only what the collection lists
+                crs, params["crs"] = crs_code(config.crs), wanted
+        pages = self._pages(who, _json_url(coll.items, **params), config)
+        first = next(pages, None)
+        if first is None:
+            raise SourceError(f"{who}: no items page")
+        doc, page = first
+        matched = doc.get("numberMatched")
+        return Extracted(fields, crs, _bbox(coll.meta), matched if isinstance(matched, int) else None,
+                         (p for _, p in pages), page)
+
+    @staticmethod
+    def _pages(who: str, url: str, config: FeaturesConfig) -> Iterator[tuple[dict, list]]:
+        """(document, [(id, properties, geometry)]) per page, along the `next` links."""
+        seen: set = set()
+        while url:
+            doc = get_json(who, url, config)
+            feats = doc.get("features") if isinstance(doc, dict) else None
+            if not isinstance(feats, list) or doc.get("type") != "FeatureCollection":
+                raise SourceError(f"{who}: {url} is not a GeoJSON FeatureCollection")
+            try:
+                page = [(f.get("id"), f.get("properties") or {}, f.get("geometry")) for f in feats]
+            except AttributeError:
+                raise SourceError(f"{who}: {url} has features that are not GeoJSON objects")
+            yield doc, page
+            if not feats:  # some servers send a next link after the last item
+                return
+            url = next_page(who, url, _link(doc, "next", base=url, types=("geo+json", "json")), seen,
+                            config.max_pages)
+
+    def transform(self, unit: Unit, extracted: Extracted, build: Build) -> Output:
+        coll: Collection = unit.context
+        who = f"{unit.source}: collection {coll.id}"
+        name = slug(coll.id)
+        # Columns: the queryables', else the properties of the first page in their order.
+        columns = list(extracted.fields) or list(dict.fromkeys(k for _, p, _ in extracted.first for k in p))
+        seen_types: dict[str, Optional[str]] = {c: None for c in columns}
+        yx = extracted.crs != "OGC:CRS84" and bool(authority_yx(extracted.crs))  # EPSG URIs: the CRS's own order
+        writer = features.LayerWriter(build.directory, name, columns, extracted.crs, yx, extracted.bbox)
+        extra_keys: set[str] = set()
+
+        def ids(page):
+            # LAYER.id, as a WFS's gml:id reads: the same feature_id whichever service it came from.
+            for fid, props, geom in page:
+                for key, value in props.items():
+                    if key in seen_types:
+                        seen_types[key] = _widen(seen_types[key], _value_type(value))
+                    else:
+                        extra_keys.add(key)
+                yield (f"{coll.id}.{fid}" if fid not in (None, "") else None), props, geom
+
+        try:
+            writer.add(ids(extracted.first))
+            for page in extracted.pages:
+                writer.add(ids(page))
+        except features.OutsideExtent as e:
+            writer.abort()
+            raise SourceError(f"{who}: {e}; not published")
+        except BaseException:
+            writer.abort()
+            raise
+        counts = writer.close()
+        rows = counts.get("features", 0)
+        if extracted.matched is not None and rows < extracted.matched:
+            raise SourceError(f"{who}: the pages gave {rows} distinct features of the {extracted.matched} the "
+                              "server counts (numberMatched); paging is incomplete, not published")
+        warnings = {k: v for k, v in counts.items() if k != "features"}
+        warnings.update(crs=extracted.crs, axis="y/x" if writer.yx else "x/y", pages=writer.pages)
+        if extra_keys:
+            warnings["properties_not_in_table"] = sorted(extra_keys)
+        types = {c: extracted.fields.get(c) or seen_types[c] or "string" for c in columns}
+        schema = features.table_schema(types)
+        schema["fields"][0]["description"] = "Kennung des Objekts im Dienst (Sammlung.id)"
+        files = [
+            table(f"{name}.csv", name, "Sachdaten aller Objekte (UTF-8, Komma-getrennt); Schema in "
+                  "datapackage.json.", schema, rows),
+            File(f"{name}.geojson", f"{name}-geojson", "geojson", "application/geo+json",
+                 "Alle Objekte mit Geometrie (WGS 84).", extra={"features": rows}),
+        ]
+        licence = self._licence(unit)
+        return Output(coll.meta.get("title") or coll.id, files,
+                      [{"title": coll.service.get("title") or unit.source, "path": self.source_system(unit.config)}],
+                      None if licence == "notspecified" else licence, rows, warnings, context=extracted)
+
+    @staticmethod
+    def _licence(unit: Unit) -> str:
+        coll: Collection = unit.context
+        over = unit.config.collections.get(coll.id, CollectionOverrides())
+        found = next((lid for text in _licence_texts(coll.meta, coll.service)
+                      for lid in [recognise_licence(text)] if lid), None)
+        return over.licence or found or unit.config.licence or "notspecified"
+
+    def plan(self, unit: Unit, output: Output) -> Plan:
+        coll: Collection = unit.context
+        config: FeaturesConfig = unit.config
+        over = config.collections.get(coll.id, CollectionOverrides())
+        extracted: Extracted = output.context
+        licence = self._licence(unit)
+        limitations, notes = [], []
+        if output.warnings.get("repaired"):
+            limitations.append(f"{output.warnings['repaired']} ungültige Geometrien wurden beim Abgleich "
+                               "repariert (make_valid).")
+            notes.append(f"{output.warnings['repaired']} Geometrien repariert.")
+        if output.warnings.get("without_geometry"):
+            limitations.append(f"{output.warnings['without_geometry']} Objekte ohne Geometrie.")
+        if licence == "notspecified":
+            said = "; ".join(t.strip() for t in _licence_texts(coll.meta, coll.service)) or "keine Angabe"
+            limitations.append(f"Lizenz aus den Lizenz-Links des Dienstes nicht erkennbar: „{said}“. Bitte klären.")
+        theme = over.theme or config.theme
+        service_title = coll.service.get("title") or unit.source
+        dataset = harvested_metadata(
+            unit.dataset, title=over.title or output.title,
+            notes=over.description or coll.meta.get("description") or
+            f"Sammlung „{coll.id}“ des Dienstes {service_title}.",
+            tags=_keywords(coll.meta) + ["Geodaten"], themes=[theme] if theme else [], licence=licence,
+            frequency=over.frequency or config.frequency, source_system=self.source_system(config),
+            attribution=config.attribution, extent=extracted.bbox, contact=config.contact,
+            known_limitations="\n\n".join(limitations))
+        crs = ", ".join(crs_code(c) for c in coll.meta.get("crs") or [] if _known_crs(c)) or "CRS84"
+        link = {"name": "OGC API – Features", "format": "JSON", "url": _json_url(coll.url),
+                "description": f"OGC API – Features, Sammlung {coll.id} (Objekte: {coll.items.split('?')[0]}); "
+                               f"Koordinatensysteme: {crs}.",
+                "mimetype": "application/json", "resource_type": "service"}
+        return Plan(dataset, config.organization, [link], note=" ".join(notes))
+
+
+def _known_crs(uri: str) -> bool:
+    try:
+        crs_code(str(uri))
+        return True
+    except ValueError:
+        return False
+
+
+KIND = OgcApiFeatures()
