@@ -38,7 +38,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV_BIN = os.path.dirname(sys.executable)
 WORDS = ("Baum Straße Verkehr Haltestelle Schule Kita Umwelt Luft Lärm Wasser Saale Park "
          "Friedhof Haushalt Wahl Energie Radweg Kultur Museum Klima Sensor Stadtteil").split()
-SMOKE = {"clients": 4, "seconds": 5, "datasets": 20}
+SMOKE = {"clients": 4, "seconds": 5, "datasets": 20, "workers": 2}
 
 
 def seed(ini: str, datasets: int) -> dict:
@@ -215,6 +215,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.smoke:
         args.clients, args.seconds, args.datasets = SMOKE["clients"], SMOKE["seconds"], SMOKE["datasets"]
+        args.workers = args.workers or SMOKE["workers"]  # starts faster
     target = seed(args.ini, args.datasets)
     mix = endpoints(target)
     print(f"{args.clients} clients, {args.seconds:g} s per server, mix: {', '.join(n for n, _ in mix)}")
