@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ckan.tests import helpers
+from ckan.tests import factories, helpers
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
@@ -107,9 +107,12 @@ def test_the_form_without_javascript_gets_the_german_name(app, org, as_steward):
     assert "/dataset/strassenbaeume" in response.headers["Location"]
 
 
-def test_the_new_dataset_form_loads_the_german_slug_script(app, as_steward):
-    html = app.get("/dataset/new", extra_environ=as_steward).body
-    assert "_slug_de.js" in html or "slug-de.js" in html
+@pytest.mark.parametrize("form", ["/dataset/new", "/organization/new"])
+def test_the_forms_load_the_german_slug_script(app, org, form):
+    sysadmin = factories.Sysadmin()
+    html = app.get(form, extra_environ={"REMOTE_USER": sysadmin["name"]}).body
+    assert "_slug_de.js" in html
+    assert 'data-module="slug-preview-slug"' in html
 
 
 # --- Dates -------------------------------------------------------------------
