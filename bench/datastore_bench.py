@@ -291,7 +291,6 @@ def main() -> None:
 def run(args) -> None:
     import ckan.plugins as p
     import ckan.plugins.toolkit as tk
-    from harvesters.samples.generate import JENA_DISTRICTS, SPECIES
     p.load_all()
     portal.database()
     rid, xloader_rid = resources_for_bench(tk)
