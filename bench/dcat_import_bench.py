@@ -16,7 +16,7 @@ and the ratios against the baseline.
 
     .venv/bin/python bench/dcat_import_bench.py [--datasets 1000] [--smoke]
 
---smoke: 20 datasets. It uses the TEST database of test.ini (or CKAN_SQLALCHEMY_URL,
+--smoke: 5 datasets. It uses the TEST database of test.ini (or CKAN_SQLALCHEMY_URL,
 e.g. from bin/test-db) and empties it first.
 """
 from __future__ import annotations
@@ -37,10 +37,10 @@ PAGE = 100
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=int, default=1000)
-    parser.add_argument("--smoke", action="store_true", help="20 datasets")
+    parser.add_argument("--smoke", action="store_true", help="5 datasets (make test runs it)")
     args = parser.parse_args()
     if args.smoke:
-        args.datasets = 20
+        args.datasets = 5
     os.environ["JENA_OUTBOUND_ALLOW"] = "127.0.0.1"  # the catalogue is served on loopback
 
     from ckan.cli import load_config
