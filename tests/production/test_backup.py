@@ -14,8 +14,6 @@ from ckan.tests import factories, helpers
 
 from .server import ROOT, gunicorn
 
-RESTORED = "ckan_jena_test_prod_restored"
-RESTORED_DS = "ckan_jena_datastore_test_prod_restored"
 CSV = b"art,anzahl\nLinde,12\nAhorn,7\n"
 
 
@@ -24,13 +22,21 @@ def _psql(sql):
                    cwd="/tmp", check=True, capture_output=True)
 
 
+def _database(url):
+    return url.rsplit("/", 1)[1].split("?")[0]
+
+
 @pytest.fixture
 def fresh_names():
+    """New database names beside this run's test databases, none there yet."""
+    names = (_database(config["sqlalchemy.url"]) + "_restored",
+             _database(config["ckan.datastore.write_url"]) + "_restored")
+
     def drop():
-        for name in (RESTORED, RESTORED_DS):
+        for name in names:
             _psql(f"DROP DATABASE IF EXISTS {name}")
     drop()
-    yield
+    yield names
     drop()
 
 
@@ -45,8 +51,9 @@ def _with_database(url, name):
     return url.rsplit("/", 1)[0] + "/" + name
 
 
-@pytest.mark.usefixtures("clean_db", "clean_index", "fresh_names")
-def test_backup_restores_datasets_uploads_and_datastore(tmp_path_factory, create_with_upload):
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_backup_restores_datasets_uploads_and_datastore(tmp_path_factory, create_with_upload, fresh_names):
+    restored, restored_ds = fresh_names
     admin = factories.Sysadmin()
     org = factories.Organization()
     dataset = factories.Dataset(owner_org=org["id"], title="Straßenbäume Jena")
@@ -70,17 +77,18 @@ def test_backup_restores_datasets_uploads_and_datastore(tmp_path_factory, create
         assert secrets.encode() not in open(os.path.join(first, name), "rb").read()
 
     storage = tmp_path_factory.mktemp("restored") / "storage"
-    _run("restore", first, "-c", "test.ini", "--db", RESTORED, "--datastore-db", RESTORED_DS,
+    _run("restore", first, "-c", "test.ini", "--db", restored, "--datastore-db", restored_ds,
          "--storage", str(storage))
     # A second restore never writes over what the first made.
     again = subprocess.run([os.path.join(ROOT, "bin", "restore"), first, "-c", "test.ini",
-                            "--db", RESTORED, "--datastore-db", RESTORED_DS, "--storage", str(storage)],
+                            "--db", restored, "--datastore-db", restored_ds, "--storage", str(storage)],
                            cwd=ROOT, capture_output=True, text=True)
-    assert again.returncode == 1 and f"the database {RESTORED} exists" in again.stderr
+    assert again.returncode == 1 and f"the database {restored} exists" in again.stderr
 
-    env = {"CKAN_SQLALCHEMY_URL": _with_database(os.environ["CKAN_SQLALCHEMY_URL"], RESTORED),
-           "CKAN_DATASTORE_WRITE_URL": _with_database(os.environ["CKAN_DATASTORE_WRITE_URL"], RESTORED_DS),
-           "CKAN_DATASTORE_READ_URL": _with_database(os.environ["CKAN_DATASTORE_READ_URL"], RESTORED_DS),
+    # The test run's URLs (test.ini, or bin/test-db's environment over it).
+    env = {"CKAN_SQLALCHEMY_URL": _with_database(config["sqlalchemy.url"], restored),
+           "CKAN_DATASTORE_WRITE_URL": _with_database(config["ckan.datastore.write_url"], restored_ds),
+           "CKAN_DATASTORE_READ_URL": _with_database(config["ckan.datastore.read_url"], restored_ds),
            "CKAN_STORAGE_PATH": str(storage)}
     # The original is gone: what the restored portal shows comes from the backup.
     helpers.call_action("dataset_purge", {"user": admin["name"]}, id=dataset["id"])
