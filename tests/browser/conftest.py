@@ -101,11 +101,13 @@ def pytest_terminal_summary(terminalreporter):
     from .test_accessibility import RESULTS
     if not RESULTS:
         return
-    lines = ["page        critical serious moderate minor  rules"]
+    lines = ["page        critical serious moderate minor  violated rules; for review (axe undecided)"]
     for name, found in RESULTS.items():
         c = found["counts"]
-        rules = ", ".join(f"{rule} {n}" for rule, n in sorted(found["rules"].items()))
-        lines.append(f"{name:<11} {c['critical']:>8} {c['serious']:>7} {c['moderate']:>8} {c['minor']:>5}  {rules}")
+        rules = ", ".join(f"{rule} {n}" for rule, n in sorted(found["rules"].items())) or "-"
+        review = ", ".join(f"{rule} {n}" for rule, n in sorted(found["review"].items())) or "-"
+        lines.append(f"{name:<11} {c['critical']:>8} {c['serious']:>7} {c['moderate']:>8} {c['minor']:>5}  "
+                     f"{rules}; {review}")
     terminalreporter.write_sep("-", "axe-core violations (WCAG 2.1 A/AA, affected elements)")
     for line in lines:
         terminalreporter.write_line(line)

@@ -27,16 +27,23 @@ def pages(portal):
             "qualitaet": "/qualitaet", "login": "/user/login"}
 
 
-def axe(page):
-    """axe-core's violations of WCAG 2.1 A/AA on the page as loaded."""
+def axe(page, incomplete=None):
+    """axe-core's violations of WCAG 2.1 A/AA on the page as loaded, its
+    frames included (the previews are iframes). What axe could not decide
+    (e.g. contrast over a background image) goes to `incomplete`."""
     if not os.path.exists(AXE):
         pytest.fail(f"{AXE} is missing: bin/setup installs it (npm ci in tests/browser)")
-    page.add_script_tag(path=AXE)
-    return page.evaluate("""async (tags) => {
-        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
-        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
-                                       targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    for frame in page.frames:  # axe checks a frame only where it runs too
+        frame.add_script_tag(path=AXE)
+    found = page.evaluate("""async (tags) => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+        const brief = list => list.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+                                             targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        return {violations: brief(r.violations), incomplete: brief(r.incomplete)};
     }""", WCAG_AA)
+    if incomplete is not None:
+        incomplete.extend(found["incomplete"])
+    return found["violations"]
 
 
 # Pages that show verdicts come last: the workers judge the harvest meanwhile.
@@ -47,13 +54,15 @@ def test_no_critical_or_serious_violations(page, portal, name):
     response = page.goto(pages(portal)[name])
     assert response.ok, f"{name}: HTTP {response.status}"
     page.wait_for_load_state("networkidle")
-    violations = axe(page)
+    undecided = []
+    violations = axe(page, undecided)
     counts = {impact: sum(v["nodes"] for v in violations if v["impact"] == impact)
               for impact in ("critical", "serious", "moderate", "minor")}
-    RESULTS[name] = {"counts": counts, "rules": {v["id"]: v["nodes"] for v in violations}}
+    RESULTS[name] = {"counts": counts, "rules": {v["id"]: v["nodes"] for v in violations},
+                     "review": {v["id"]: v["nodes"] for v in undecided}}
     os.makedirs(ARTIFACTS, exist_ok=True)
     with open(os.path.join(ARTIFACTS, f"axe-{name}.json"), "w", encoding="utf-8") as f:
-        json.dump(violations, f, indent=1, ensure_ascii=False)
+        json.dump({"violations": violations, "incomplete": undecided}, f, indent=1, ensure_ascii=False)
     bad = [v for v in violations if v["impact"] in ("critical", "serious")]
     assert not bad, f"{name}: " + "; ".join(f"{v['impact']} {v['id']} ×{v['nodes']} ({v['help']}: "
                                            f"{', '.join(v['targets'])})" for v in bad)
@@ -95,8 +104,12 @@ def test_the_search_form_is_reachable_by_tab(page, portal):
 
 
 def test_axe_finds_what_it_must(page, portal):
-    """The check itself can fail: a page with an unlabelled image and field."""
+    """The check itself can fail: an unlabelled image and field, pale text
+    (exactly white on white axe only lists as undecided: 1:1)."""
     page.goto("/")
-    page.set_content('<html lang="de"><body><img src="x.png"><input type="text"></body></html>')
+    page.set_content('<html lang="de"><head><title>Probe</title></head><body><main><img src="x.png">'
+                     '<input type="text"><p style="color:#bbb;background:#fff">Validierung: gültig</p>'
+                     '</main></body></html>')
     found = {v["id"]: v["impact"] for v in axe(page)}
     assert found.get("image-alt") == "critical" and "label" in found, found
+    assert found.get("color-contrast") == "serious", found
