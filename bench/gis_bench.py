@@ -10,7 +10,9 @@ times, each in its own process:
   paged GetFeature, geometry check, reprojection to EPSG:4326, GeoJSON + CSV,
   frictionless validation) with its peak memory;
 - baseline: ogr2ogr reading the same layer from the same server
-  (GDAL's WFS driver, paging on) into GeoJSON in EPSG:4326.
+  (GDAL's WFS driver, paging on) into GeoJSON in EPSG:4326;
+- ours over OGC API – Features: the same layer from the same MapServer's
+  /ogcapi (items with limit = page size along the next links).
 Goal (issue 7): ours within 1.5× of ogr2ogr's time, memory bounded.
 """
 from __future__ import annotations
@@ -43,10 +45,12 @@ MAP = """MAP
     "ows_title" "Bench" "ows_srs" "EPSG:25832 EPSG:4326" "ows_enable_request" "*"
     "wfs_getfeature_formatlist" "geojson,application/gml+xml; version=3.2"
     "ows_accessconstraints" "dl-de/by-2-0"
+    "oga_onlineresource" "/ows/bench/ogcapi"
   END END
   LAYER
     NAME "gebaeude"
     TYPE POLYGON
+    TEMPLATE "ogcapi"
     DATA "gebaeude"
     PROJECTION "init=epsg:25832" END
     METADATA
@@ -94,6 +98,17 @@ def generate(path: str, n: int) -> None:
         f.write("]}\n")
 
 
+def _ours(config: dict, out: str) -> tuple[dict, float]:
+    """The harvester in a process of its own: (its figures, wall time incl. process start)."""
+    t = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", OURS, json.dumps(config), out],
+                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=ROOT))
+    wall = time.perf_counter() - t
+    if done.returncode:
+        sys.exit(done.stderr[-2000:])
+    return json.loads(done.stdout.strip().splitlines()[-1]), wall
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--features", type=int, default=200_000)
@@ -124,15 +139,12 @@ def main() -> None:
             config = {"kind": "ogc_service", "wfs": url, "organization": "bench", "id_field": "nummer",
                       "page_size": args.page_size, "timeout": 300,
                       "network_allow": ["127.0.0.1"]}  # the bench's map server is on loopback
-            env = dict(os.environ, PYTHONPATH=ROOT)
-            t = time.perf_counter()
-            done = subprocess.run([sys.executable, "-c", OURS, json.dumps(config), os.path.join(tmp, "out")],
-                                  capture_output=True, text=True, env=env)
-            ours_wall = time.perf_counter() - t
-            if done.returncode:
-                sys.exit(done.stderr[-2000:])
-            ours = json.loads(done.stdout.strip().splitlines()[-1])
+            ours, ours_wall = _ours(config, os.path.join(tmp, "out"))
             entry = ours["results"][0]
+            api_config = {"kind": "ogcapi_features", "url": f"{url}/ogcapi", "organization": "bench",
+                          "limit": args.page_size, "timeout": 300, "network_allow": ["127.0.0.1"]}
+            api, _ = _ours(api_config, os.path.join(tmp, "out-api"))
+            api_entry = api["results"][0]
             with open(os.path.join(tmp, "out", "bench-gebaeude", "current", "validation-report.json")) as f:
                 workers = [p["peak_mb"] for p in json.load(f).get("parts", [])]  # none: validated in-process
             # Through a small Python parent, so that the peak is ogr2ogr's alone
@@ -155,6 +167,9 @@ def main() -> None:
           f"{n / ours['seconds']:11,.0f}   peak {ours['peak_mb']} MB (process start incl.: {ours_wall:.1f} s)")
     print(f"  {'  + GeoJSON + CSV + frictionless validation':58}   validation processes: "
           f"{', '.join(f'{w} MB' for w in workers) or 'in-process'}")
+    print(f"  {'ours over OGC API – Features: items + next links + check':58} {api['seconds']:8.1f} "
+          f"{n / api['seconds']:11,.0f}   peak {api['peak_mb']} MB; status {api_entry['status']}, "
+          f"{api_entry.get('rows')} features, {api_entry.get('warnings', {}).get('pages')} pages")
     if ogr is None:
         print(f"  {'baseline: ogr2ogr':58} skipped: not installed (apt-get install gdal-bin)")
         print(f"  ours: status {entry['status']}, {entry.get('rows')} features, {entry.get('warnings')}")

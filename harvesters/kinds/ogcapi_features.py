@@ -42,6 +42,7 @@ QUERYABLES_RELS = ("http://www.opengis.net/def/rel/ogc/1.0/queryables", "queryab
 # JSON Schema (queryables) → Table Schema types.
 SCHEMA_TYPES = {"integer": "integer", "number": "number", "boolean": "boolean"}
 STRING_FORMATS = {"date": "date", "date-time": "datetime", "time": "time"}
+XSD_NAMES = {"number": "double"}  # features.table_schema reads XSD type names
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -298,7 +299,7 @@ class OgcApiFeatures:
         if extra_keys:
             warnings["properties_not_in_table"] = sorted(extra_keys)
         types = {c: extracted.fields.get(c) or seen_types[c] or "string" for c in columns}
-        schema = features.table_schema(types)
+        schema = features.table_schema({c: XSD_NAMES.get(v, v) for c, v in types.items()})
         schema["fields"][0]["description"] = "Kennung des Objekts im Dienst (Sammlung.id)"
         files = [
             table(f"{name}.csv", name, "Sachdaten aller Objekte (UTF-8, Komma-getrennt); Schema in "
