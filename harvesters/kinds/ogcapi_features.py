@@ -100,7 +100,9 @@ class Extracted:
 def _link(doc: dict, *rels: str, base: str, types: tuple[str, ...] = ("json",)) -> Optional[str]:
     """The href of the doc's first link with one of these rels (JSON preferred), absolute."""
     links = [ln for ln in doc.get("links") or [] if isinstance(ln, dict) and ln.get("rel") in rels and ln.get("href")]
-    links.sort(key=lambda ln: not any(t in (ln.get("type") or "") for t in types))
+    # JSON first; of the `data` links the one to /collections (some servers mark more as data)
+    links.sort(key=lambda ln: (not any(t in (ln.get("type") or "") for t in types),
+                               "/collections" not in ln["href"]))
     return urllib.parse.urljoin(base, links[0]["href"]) if links else None
 
 
@@ -281,8 +283,12 @@ class OgcApiFeatures:
 
         try:
             writer.add(ids(extracted.first))
-            for page in extracted.pages:
-                writer.add(ids(page))
+            for number, page in enumerate(extracted.pages, start=2):
+                # A server that ignores the offset its own next links carry sends page 1
+                # again and again: stop at the first page with nothing new.
+                if writer.add(ids(page)) == 0 and page:
+                    raise SourceError(f"{who}: page {number} repeats features already read (the server "
+                                      "ignores its own paging); not published")
         except features.OutsideExtent as e:
             writer.abort()
             raise SourceError(f"{who}: {e}; not published")

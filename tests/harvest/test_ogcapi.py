@@ -283,6 +283,16 @@ def test_a_next_link_loop_and_a_short_walk_are_errors(service_on_loopback, tmp_p
     assert "the pages gave 100 distinct features of the 120 the server counts" in result["message"], result
 
 
+def test_a_server_that_ignores_its_own_paging_is_stopped(service_on_loopback, tmp_path):
+    svc = service_on_loopback
+    # next links the server does not understand: every page is page 1 again
+    svc.next_link = lambda offset, limit: f"{svc.base}/oapi/collections/spielplaetze/items?f=json&limit=50&p={offset}"
+    result = harvest(loopback_config(svc), tmp_path)[f"{SOURCE}-spielplaetze"]
+    assert result["status"] == "failed"
+    assert "collection spielplaetze: page 2 repeats features already read" in result["message"], result
+    assert len([p for p in svc.asked if "/items" in p]) == 2
+
+
 def test_html_instead_of_json_is_a_clear_error(service_on_loopback, tmp_path):
     svc = service_on_loopback
     svc.items_answer = (b"<!DOCTYPE html><html><body>Anmeldung erforderlich</body></html>", "text/html")
