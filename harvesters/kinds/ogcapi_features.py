@@ -95,6 +95,7 @@ class Extracted:
     matched: Optional[int] = None   # numberMatched of the first page
     pages: Optional[Iterator[list]] = None
     first: list = field(default_factory=list)
+    crs_not_offered: Optional[str] = None  # the configured crs, where the collection does not list it
 
 
 def _link(doc: dict, *rels: str, base: str, types: tuple[str, ...] = ("json",)) -> Optional[str]:
@@ -232,6 +233,7 @@ class OgcApiFeatures:
             wanted = EPSG_URI + crs_code(config.crs).split(":")[1]
             if wanted in offered:  # Part 2: only what the collection lists
                 crs, params["crs"] = crs_code(config.crs), wanted
+        not_offered = config.crs if config.crs and crs == "OGC:CRS84" and crs_code(config.crs) != crs else None
         pages = self._pages(who, _json_url(coll.items, **params), config)
         first = next(pages, None)
         if first is None:
@@ -239,7 +241,7 @@ class OgcApiFeatures:
         doc, page = first
         matched = doc.get("numberMatched")
         return Extracted(fields, crs, _bbox(coll.meta), matched if isinstance(matched, int) else None,
-                         (p for _, p in pages), page)
+                         (p for _, p in pages), page, not_offered)
 
     @staticmethod
     def _pages(who: str, url: str, config: FeaturesConfig) -> Iterator[tuple[dict, list]]:
@@ -302,6 +304,8 @@ class OgcApiFeatures:
                               "server counts (numberMatched); paging is incomplete, not published")
         warnings = {k: v for k, v in counts.items() if k != "features"}
         warnings.update(crs=extracted.crs, axis="y/x" if writer.yx else "x/y", pages=writer.pages)
+        if extracted.crs_not_offered:
+            warnings["crs_not_offered"] = extracted.crs_not_offered  # read in CRS84 instead
         if extra_keys:
             warnings["properties_not_in_table"] = sorted(extra_keys)
         types = {c: extracted.fields.get(c) or seen_types[c] or "string" for c in columns}
