@@ -345,7 +345,8 @@ class OgcApiFeatures:
             limitations.append(f"{output.warnings['without_geometry']} Objekte ohne Geometrie.")
         if licence == "notspecified":
             said = "; ".join(t.strip() for t in _licence_texts(coll.meta, coll.service)) or "keine Angabe"
-            limitations.append(f"Lizenz aus den Lizenz-Links des Dienstes nicht erkennbar: „{said}“. Bitte klären.")
+            limitations.append(f"Lizenz aus den Lizenz-Links des Dienstes nicht erkennbar: „{said}“. "
+                               "Bitte klären.")
         theme = over.theme or config.theme
         service_title = coll.service.get("title") or unit.source
         dataset = harvested_metadata(

@@ -92,7 +92,8 @@ def test_every_collection_becomes_a_valid_package_paged_completely(mapserver, tm
         lon, lat = f["geometry"]["coordinates"]
         assert w <= lon <= e and s <= lat <= n
     [link] = plan["links"]
-    assert link["resource_type"] == "service" and link["url"].endswith("/ows/jena/ogcapi/collections/spielplaetze?f=json")
+    assert link["resource_type"] == "service"
+    assert link["url"].endswith("/ows/jena/ogcapi/collections/spielplaetze?f=json")
     assert "Sammlung spielplaetze" in link["description"]
     grass = json.loads((folder(tmp_path, "gruenflaechen") / "publish.json").read_text())["dataset"]
     assert grass["title"] == "Grünflächen in städtischer Pflege"  # the configuration's override
@@ -155,6 +156,7 @@ class Service:
         self.next_link = None          # a function (offset, limit) -> href, to send other links
         self.items_answer = None       # (body, type) instead of the items
         self.last_page_early = False   # stop sending next links after the first page
+        self.licence = ("https://www.govdata.de/dl-de/by-2-0", "Datenlizenz Deutschland – Namensnennung – Version 2.0")
         to_lonlat = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
         self.features = _sample(layer)
         self.lonlat = [to_lonlat.transform(*f["geometry"]["coordinates"]) for f in self.features]
@@ -184,8 +186,7 @@ class Service:
                           {"rel": "items", "href": coll + "/items?f=json", "type": "application/geo+json"},
                           {"rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "href": coll + "/queryables",
                            "type": "application/schema+json"},
-                          {"rel": "license", "href": "https://www.govdata.de/dl-de/by-2-0",
-                           "title": "Datenlizenz Deutschland – Namensnennung – Version 2.0"}]}]})
+                          {"rel": "license", "href": self.licence[0], "title": self.licence[1]}]}]})
         if route == f"/collections/{self.layer}/queryables":
             return self._json({"type": "object", "properties": {
                 "geometry": {"format": "geometry-point"}, "nummer": {"type": "integer"},
@@ -257,9 +258,15 @@ def test_part_2_crs_queryables_and_licence_links(service_on_loopback, tmp_path):
 
 def test_without_a_configured_crs_the_items_are_asked_in_crs84(service_on_loopback, tmp_path):
     svc = service_on_loopback
+    svc.licence = ("https://geoportal.example.org/nutzung", "Nutzung nach Absprache")
     result = harvest(loopback_config(svc), tmp_path)[f"{SOURCE}-spielplaetze"]
     assert result["status"] == "ok" and result["warnings"]["crs"] == "OGC:CRS84"
     assert not any("crs=" in p for p in svc.asked if "/items" in p)
+    # never a licence the service did not give
+    dataset = json.loads((folder(tmp_path, "spielplaetze") / "publish.json").read_text())["dataset"]
+    assert dataset["license_id"] == "notspecified"
+    assert ("Lizenz aus den Lizenz-Links des Dienstes nicht erkennbar: „Nutzung nach Absprache "
+            "https://geoportal.example.org/nutzung“") in dataset["known_limitations"]
 
 
 def test_a_next_link_to_another_host_is_refused(service_on_loopback, tmp_path):
