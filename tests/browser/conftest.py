@@ -4,6 +4,7 @@ A failed test leaves a screenshot and the page's HTML in
 var/test-artifacts/browser/."""
 import os
 import re
+import shutil
 
 import pytest
 
@@ -43,6 +44,7 @@ def portal(reset_db):
     stopped after the last (its worker must not take other tests' jobs)."""
     import ckan.plugins
     from ckan.lib import jobs
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # this run's artefacts only
     ckan.plugins.load_all()  # as with_plugins does for a test: the first reset migrates our plugins' tables
     try:
         reset_db()

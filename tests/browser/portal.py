@@ -67,6 +67,17 @@ class Portal:
                 self.action("resource_validation_show", resource_id=resource_id)),
             timeout, f"the validation of resource {resource_id}")
 
+    def wait_settled(self, dataset: str, timeout: float = 120.0) -> dict:
+        """The dataset once its DCAT-AP.de check (a job after each change,
+        part of the score) has finished: a score read then stays."""
+        def check():
+            try:
+                found = self.action("jena_shacl_show", id=dataset)
+            except AssertionError:  # not checked yet
+                return None
+            return found if found["status"] != "pending" else None
+        return self.wait_for(check, timeout, f"the DCAT-AP.de check of {dataset}")
+
     def log_tail(self, which: str, chars: int = 4000) -> str:
         try:
             with open(self.logs[which], encoding="utf-8", errors="replace") as f:

@@ -4,6 +4,7 @@ format and size filled, the quality checklist, the validation report in
 German, uploads a corrected file and sees the verdict turn, and the score
 rise once the checklist's next item is done."""
 import re
+import secrets
 
 import pytest
 from playwright.sync_api import expect
@@ -48,7 +49,9 @@ def choose_file(page, path, content, tmp_path):
 
 
 def create_dataset(page, portal, tmp_path, title, content=BROKEN):
-    """The two steps of CKAN's form; returns (dataset name, resource id)."""
+    """The two steps of CKAN's form; returns (dataset name, resource id).
+    The title gets a suffix of its own: a rerun must not meet its own name."""
+    title = f"{title} {secrets.token_hex(2)}"
     log_in(page, portal)
     page.goto("/dataset/new")
     page.fill("#field-title", title)
@@ -97,7 +100,6 @@ def test_steward_publishes_a_german_csv_and_fixes_its_error(page, portal, tmp_pa
     expect(checklist.locator(".jena-quality-missing li").first).to_be_visible()
     for indicator in ("format", "media_type", "byte_size"):
         expect(checklist.locator(f"li[data-indicator={indicator}]")).to_have_count(0)
-    before = score(page)
 
     # The verdict and the report, in German.
     assert portal.wait_validated(res_id)["status"] == "invalid"
@@ -134,7 +136,10 @@ def test_steward_publishes_a_german_csv_and_fixes_its_error(page, portal, tmp_pa
     expect(page.locator(".jena-validation-badge a")).not_to_contain_text("ungültig")
 
     # The checklist names what else is missing: the steward adds a contact.
+    # (Scores are read once the background checks of the change are done.)
+    portal.wait_settled(name)
     page.goto(f"/dataset/{name}")
+    before = score(page)
     expect(page.locator("#metadata-quality li[data-indicator=contact_point]")).to_have_count(1)
     page.goto(f"/dataset/edit/{name}")
     contact = page.locator("#field-contact-0-name")
@@ -143,6 +148,8 @@ def test_steward_publishes_a_german_csv_and_fixes_its_error(page, portal, tmp_pa
     contact.fill("Fachdienst Umweltschutz")
     page.locator("form button[name=save]").last.click()
     expect(page).to_have_url(re.compile(rf"/dataset/{name}$"))
+    portal.wait_settled(name)
+    page.reload()
     after = score(page)
     assert after > before, f"score did not rise: {before} → {after}"
     expect(page.locator("#metadata-quality li[data-indicator=contact_point]")).to_have_count(0)

@@ -82,9 +82,10 @@ def test_the_harvested_table_shows_a_preview_and_the_green_badge(page, portal):
     expect(badge).to_contain_text("gültig")
     expect(badge).not_to_contain_text("nicht prüfbar")
     preview = page.frame_locator("iframe.resource-view, .resource-view iframe, iframe[src*='/view/']").first
-    # The datatables view of the loaded table: rows of trees, with the genus column.
-    expect(preview.locator("table")).to_contain_text("genus")
-    expect(preview.locator("table tbody tr").first).to_be_visible(timeout=30000)
+    # The datatables view of the loaded table (#dtprv; DataTables clones its
+    # header into a second table): the genus column and rows of trees.
+    expect(preview.locator("th", has_text="genus").first).to_be_visible(timeout=30000)
+    expect(preview.locator("#dtprv tbody tr").nth(1)).to_be_visible(timeout=30000)
 
 
 def test_the_valid_badge_is_green_and_readable(page, portal):
