@@ -45,6 +45,10 @@ def check_file(path: str, fmt: str, schema: Optional[dict] = None, *, max_errors
                 return descriptor.check_file(path, encoding, max_errors)
             if first != "[":
                 return Report.failed("not-a-table", "JSON, but not a list of rows", format="JSON")
+        if fmt == "csv" and not dialect:
+            delimiter = formats.sniff_delimiter(path, encoding)
+            if delimiter and delimiter != ",":
+                dialect = {"csv": {"delimiter": delimiter}}
         if fmt in formats.STREAMED:
             return _streamed(path, fmt, schema, encoding, dialect, max_errors, workers, expect, scratch)
         return Report.from_dict(child.run({"kind": "table", "path": path, "fmt": fmt, "schema": schema,

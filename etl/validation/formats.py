@@ -102,3 +102,29 @@ def german_numbers(schema: dict[str, Any], labels: list[str], rows: list[list[An
         if len(matches) >= confidence * len(values) and any("," in v for v in matches):
             field.update(type="number", decimalChar=",", groupChar=".")
     return schema
+
+
+DELIMITERS = (";", ",", "\t", "|")
+
+
+def sniff_delimiter(path: str, encoding: str, lines: int = 100) -> Optional[str]:
+    """The delimiter of a CSV: the candidate that splits the header into two
+    or more fields and the most of the first rows into as many (csv's own
+    Sniffer, which frictionless uses, takes "," in a ";" file with decimal
+    commas as soon as one row is ragged). None: no candidate splits the header."""
+    import csv
+    import itertools
+    with open(path, encoding=encoding, errors="replace", newline="") as f:
+        sample = list(itertools.islice(f, lines))
+    if not sample:
+        return None
+    best, best_score = None, 0.0
+    for delimiter in DELIMITERS:
+        rows = [r for r in csv.reader(sample, delimiter=delimiter) if r]
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        score = sum(1 for r in rows[1:] if len(r) == width) / max(len(rows) - 1, 1)
+        if score > best_score:  # ties: the earlier candidate (";" before ",": German files)
+            best, best_score = delimiter, score
+    return best

@@ -155,8 +155,6 @@ def test_steward_publishes_a_german_csv_and_fixes_its_error(page, portal, tmp_pa
     expect(page.locator("#metadata-quality li[data-indicator=contact_point]")).to_have_count(0)
 
 
-@pytest.mark.xfail(reason="waiting for the validation core (lead): a ragged row in a ';' file with decimal commas "
-                          "makes the dialect sniffer read ',' and the first row as data: reported valid", strict=False)
 def test_a_row_with_a_cell_too_many_is_an_error(page, portal, tmp_path):
     name, res_id = create_dataset(page, portal, tmp_path, "Baumpflanzungen Zwätzen", content=RAGGED)
     report = portal.wait_validated(res_id)

@@ -66,3 +66,22 @@ def test_a_file_that_lost_rows_is_invalid(tmp_path, monkeypatch):
     parts, whole = _both(directory, monkeypatch)
     assert {e["type"] for e in parts["errors"]} == {"row-count", "hash-count"}
     assert not whole["valid"]
+
+
+GERMAN = ("Baumnummer;Gattung;Höhe (m);Pflanzjahr;Stadtteil\r\n"
+          "1001;Tilia;12,5;1985;Zentrum\r\n1002;Acer;9,75;1992;Lobeda\r\n1003;Quercus;18,2;1960;Wenigenjena\r\n")
+
+
+def test_a_ragged_row_in_a_semicolon_file_with_decimal_commas_is_found(tmp_path):
+    # csv's Sniffer (frictionless's) read such a file as ","-separated with the
+    # first row as header: every field garbage, and the file "valid".
+    from etl.validation import check_file
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_bytes((GERMAN + "1004;Betula;7,3;2001;Winzerla;Schloßgasse\r\n").encode("cp1252"))
+    report = check_file(str(ragged), "csv")
+    assert report.status == "invalid" and [(e.type, e.row) for e in report.errors] == [("extra-cell", 5)]
+    assert [f["name"] for f in report.inferred_schema["fields"]][:3] == ["Baumnummer", "Gattung", "Höhe (m)"]
+    assert report.source["dialect"] == {"csv": {"delimiter": ";"}}
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_bytes(GERMAN.encode("cp1252"))
+    assert check_file(str(fixed), "csv").status == "valid"
