@@ -135,8 +135,22 @@ def error_detail(code: Any, content: Any) -> str:
     return str(content)
 
 
+def offered_locales() -> list[dict[str, str]]:
+    """The languages of ckan.locales_offered, read on each call (CKAN's
+    get_available_locales keeps the list of its first call for the process)."""
+    from babel import Locale
+    out = []
+    for code in tk.aslist(tk.config.get("ckan.locales_offered")) or [tk.config.get("ckan.locale_default", "de")]:
+        try:
+            name = Locale.parse(code).get_display_name(code) or code
+        except (ValueError, TypeError):
+            name = code
+        out.append({"short_name": code, "display_name": name[:1].upper() + name[1:]})
+    return out
+
+
 def get_helpers() -> dict[str, Any]:
-    return {"jena_theme_newest": newest, "jena_theme_featured": featured,
+    return {"jena_theme_locales": offered_locales, "jena_theme_newest": newest, "jena_theme_featured": featured,
             "jena_theme_categories": categories, "jena_theme_quality": quality_summary,
             "jena_theme_page_text": page_text, "jena_theme_page_default": page_default,
             "jena_theme_legal_pages": legal_pages, "jena_theme_error_detail": error_detail}
