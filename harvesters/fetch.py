@@ -16,7 +16,7 @@ import logging
 import os
 import re
 import time
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from etl.errors import SourceError
 from etl.http import Client, Limits, OutboundError, origin
@@ -74,11 +74,13 @@ def _local_sample(source: str, url: str) -> bytes:
 
 def download(source: str, url: str, expect: str, timeout: float = 30, attempts: int = 3,
              backoff: float = 2.0, max_wait: float = 120.0, max_bytes: int = MAX_BYTES,
-             config: Any = None) -> bytes:
+             config: Any = None, on_retry: Optional[Callable[[str], None]] = None) -> bytes:
     """The body of `url`. 5xx, timeouts and connection errors are retried with
     backoff; 429 waits as long as the server's Retry-After says (at most
     `max_wait` seconds). Refused targets and oversized bodies fail at once.
-    `timeout` bounds each attempt as a whole (connect, redirects, body)."""
+    `timeout` bounds each attempt as a whole (connect, redirects, body).
+    A 4xx error carries the status (`error.status`); `on_retry(problem)` is
+    told of each retry (a kind that counts its source's flakiness)."""
     if url.startswith("file:"):
         return _local_sample(source, url)
     http = client(config)
@@ -103,7 +105,9 @@ def download(source: str, url: str, expect: str, timeout: float = 30, attempts: 
                     wait = _retry_after(resp.headers.get("Retry-After"), max_wait)
                     last += " (too many requests" + (f", Retry-After {wait:g} s)" if wait is not None else ")")
             elif resp.status >= 400:
-                raise SourceError(f"{source}: {url} answered HTTP {resp.status}")
+                error = SourceError(f"{source}: {url} answered HTTP {resp.status}")
+                error.status = resp.status
+                raise error
             else:
                 ctype = resp.headers.get("Content-Type", "")
                 head = resp.content[:512].lstrip().lower()
@@ -112,16 +116,19 @@ def download(source: str, url: str, expect: str, timeout: float = 30, attempts: 
                 return resp.content
         if attempt < attempts:
             log.warning("%s (attempt %d of %d), retrying", last, attempt, attempts)
+            if on_retry:
+                on_retry(last)
             time.sleep(wait if wait is not None else backoff ** (attempt - 1))
     raise SourceError(last)
 
 
-def get(source: str, url: str, expect: str, config: Any) -> bytes:
+def get(source: str, url: str, expect: str, config: Any,
+        on_retry: Optional[Callable[[str], None]] = None) -> bytes:
     """download() with the source's settings: timeout, attempts, backoff, max_wait, max_bytes."""
     return download(source, url, expect, timeout=_option(config, "timeout", 30),
                     attempts=_option(config, "attempts", 3), backoff=_option(config, "backoff", 2.0),
                     max_wait=_option(config, "max_wait", 120.0), max_bytes=_option(config, "max_bytes", MAX_BYTES),
-                    config=config)
+                    config=config, on_retry=on_retry)
 
 
 def get_json(source: str, url: str, config: Any):
