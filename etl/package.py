@@ -46,13 +46,15 @@ def file_resource(directory: str, path: str, name: str, fmt: str, mediatype: str
 
 def write_descriptor(directory: str, name: str, title: str, version: str, licence: Optional[str],
                      sources: list[dict], resources: list[dict], created: Optional[dt.datetime] = None,
-                     licence_title: str = "") -> dict[str, Any]:
-    """datapackage.json; `licence` is a DCAT-AP.de licence id (None: no licence known)."""
+                     licence_title: str = "", extra: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """datapackage.json; `licence` is a DCAT-AP.de licence id (None: no licence known);
+    `extra`: properties a profile adds (a Fiscal Data Package's `model`), never replacing ours."""
     licences = [{"name": licence, "path": LICENCES + licence, **({"title": licence_title} if licence_title else {})}] \
         if licence else []
     descriptor = {"name": name, "title": title, "version": version,
                   "created": (created or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
                   "licenses": licences, "sources": sources, "resources": resources}
+    descriptor.update((k, v) for k, v in (extra or {}).items() if k not in descriptor)
     with open(os.path.join(directory, "datapackage.json"), "w", encoding="utf-8") as f:
         json.dump(descriptor, f, ensure_ascii=False, indent=2)
     return descriptor

@@ -92,7 +92,7 @@ def build(kind: Kind, unit: Unit, work: Build) -> BuildResult:
     descriptor = package.write_descriptor(
         work.directory, unit.dataset, output.title, work.version, output.licence, output.sources,
         [f.resource_entry(work.directory) for f in output.files], created=output.created,
-        licence_title=output.licence_title)
+        licence_title=output.licence_title, extra=output.descriptor)
     errors = _validate_tables(work.directory, [f.resource for f in output.files if f.schema])
     plan = kind.plan(unit, output)
     plan.files = published_files(descriptor, [f.portal_entry() for f in output.files])

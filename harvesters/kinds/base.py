@@ -78,6 +78,7 @@ class Output:
     licence_title: str = ""
     created: Optional[dt.datetime] = None
     context: Any = None              # what the kind's plan step needs from transform
+    descriptor: dict[str, Any] = field(default_factory=dict)  # more of datapackage.json (a fiscal package's model)
 
 
 @dataclass(frozen=True)
