@@ -9,31 +9,23 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.jena import cli, display, feeds
-from ckanext.jena.declarations import declare_options
+from ckanext.jena.plugins.blankets import parts
 
 PACKAGE = os.path.dirname(os.path.dirname(__file__))
 
 
+# The options of the outbound client (ckanext.jena.outbound), which the
+# validation job and the link check share; the helpers show numbers, dates
+# and terms as dataset pages do.
+@parts("outbound", commands=[cli.jena], helpers=display.get_helpers)
 class JenaPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
-    p.implements(p.IConfigDeclaration)
-    p.implements(p.IClick)
     p.implements(p.ITranslation)
-    p.implements(p.ITemplateHelpers)
     p.implements(p.IFeed)
 
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "../templates")
-
-    # IConfigDeclaration: the outbound client (ckanext.jena.outbound) is
-    # shared by the validation job and the link check.
-    def declare_config_options(self, declaration, key):
-        declare_options(declaration, "outbound")
-
-    # IClick
-    def get_commands(self):
-        return [cli.jena]
 
     # ITranslation: the catalogue lives in ckanext/jena/i18n, not next to
     # this module.
@@ -42,10 +34,6 @@ class JenaPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def i18n_domain(self):
         return "ckanext-jena"
-
-    # ITemplateHelpers: numbers, dates and terms as dataset pages show them.
-    def get_helpers(self):
-        return display.get_helpers()
 
     # IFeed: the Atom feeds in the page's language.
     def get_feed_class(self):

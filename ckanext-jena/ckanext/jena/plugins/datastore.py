@@ -15,7 +15,7 @@ from ckanext.jena import cli as jena_cli
 from ckanext.jena.datastore import actions, search, status
 from ckanext.jena.datastore.cli import datastore_load
 from ckanext.jena.datastore.views import datastore
-from ckanext.jena.declarations import declare_options
+from ckanext.jena.plugins.blankets import parts
 
 
 def _status(resource_id: str) -> dict:
@@ -34,22 +34,25 @@ def _validated(resource_id: str, status: str = "", **kwargs) -> None:
         enqueue_load(resource_id)
 
 
+def _actions() -> dict:
+    return dict(actions.get_actions(), datastore_search=search.datastore_search_action)
+
+
+def _commands() -> list:
+    # `ckan jena datastore-load`, in the jena group the base plugin
+    # registers (a second group of that name would replace it).
+    jena_cli.jena.add_command(datastore_load)
+    return [jena_cli.jena]
+
+
+@parts("datastore", actions=_actions, auth=actions.get_auth_functions, blueprints=[datastore],
+       helpers={"jena_datastore_status": _status}, commands=_commands)
 class DataStorePlugin(p.SingletonPlugin):
-    p.implements(p.IConfigDeclaration)
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
-    p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
-    p.implements(p.IBlueprint)
-    p.implements(p.ITemplateHelpers)
-    p.implements(p.IClick)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.ISignal)
     p.implements(IDatastore, inherit=True)
-
-    # IConfigDeclaration (config_declaration.yaml)
-    def declare_config_options(self, declaration, key):
-        declare_options(declaration, "datastore")
 
     # IConfigurer: the status panel on the resource page
     def update_config(self, config):
@@ -60,27 +63,6 @@ class DataStorePlugin(p.SingletonPlugin):
         if not p.plugin_loaded("datastore"):
             raise RuntimeError("jena_datastore needs CKAN's datastore plugin: "
                                "list `datastore jena_datastore` in ckan.plugins")
-
-    # IActions / IAuthFunctions
-    def get_actions(self):
-        return dict(actions.get_actions(), datastore_search=search.datastore_search_action)
-
-    def get_auth_functions(self):
-        return actions.get_auth_functions()
-
-    # IBlueprint
-    def get_blueprint(self):
-        return [datastore]
-
-    # ITemplateHelpers
-    def get_helpers(self):
-        return {"jena_datastore_status": _status}
-
-    # IClick: `ckan jena datastore-load`, in the jena group the base plugin
-    # registers (a second group of that name would replace it).
-    def get_commands(self):
-        jena_cli.jena.add_command(datastore_load)
-        return [jena_cli.jena]
 
     # ISignal: a valid table is loaded (an unchanged file is skipped by its hash)
     def get_signal_subscriptions(self):

@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.jena.dcat import actions, cli, job, messages, store
 from ckanext.jena.dcat.views import dcat_ap
-from ckanext.jena.declarations import declare_options
+from ckanext.jena.plugins.blankets import parts
 
 # ckanext-dcat's euro profile writes a resource's hash ("sha256:…") as an
 # xsd:hexBinary literal before our profile replaces it with an spdx:Checksum;
@@ -23,18 +23,12 @@ from ckanext.jena.declarations import declare_options
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 
+@parts("dcat", actions=actions.get_actions, auth=actions.get_auth_functions, blueprints=[dcat_ap],
+       commands=[cli.jena_shacl],
+       helpers={"jena_shacl_result": store.load, "jena_shacl_message": messages.message,
+                "jena_shacl_where": messages.where_text, "jena_shacl_path": messages.path_label})
 class DcatPlugin(p.SingletonPlugin):
-    p.implements(p.IConfigDeclaration)
     p.implements(p.IPackageController, inherit=True)
-    p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
-    p.implements(p.IBlueprint)
-    p.implements(p.IClick)
-    p.implements(p.ITemplateHelpers)
-
-    # IConfigDeclaration (config_declaration.yaml)
-    def declare_config_options(self, declaration, key):
-        declare_options(declaration, "dcat")
 
     # IPackageController
     def after_dataset_create(self, context, pkg_dict):
@@ -53,22 +47,3 @@ class DcatPlugin(p.SingletonPlugin):
         if pkg_dict.get("id") and pkg_dict.get("type", "dataset") == "dataset":
             job.enqueue(pkg_dict["id"])
 
-    # IActions / IAuthFunctions
-    def get_actions(self):
-        return actions.get_actions()
-
-    def get_auth_functions(self):
-        return actions.get_auth_functions()
-
-    # IBlueprint
-    def get_blueprint(self):
-        return [dcat_ap]
-
-    # IClick
-    def get_commands(self):
-        return [cli.jena_shacl]
-
-    # ITemplateHelpers
-    def get_helpers(self):
-        return {"jena_shacl_result": store.load, "jena_shacl_message": messages.message,
-                "jena_shacl_where": messages.where_text, "jena_shacl_path": messages.path_label}

@@ -4,15 +4,9 @@ from __future__ import annotations
 import ckan.plugins as p
 
 from ckanext.jena import health
-from ckanext.jena.declarations import declare_options
+from ckanext.jena.plugins.blankets import parts
 
 
+@parts("health", blueprints=[health.blueprint])
 class HealthPlugin(p.SingletonPlugin):
-    p.implements(p.IBlueprint)
-    p.implements(p.IConfigDeclaration)
-
-    def get_blueprint(self):
-        return [health.blueprint]
-
-    def declare_config_options(self, declaration, key):
-        declare_options(declaration, "health")
+    pass

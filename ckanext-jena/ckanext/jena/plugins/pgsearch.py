@@ -11,25 +11,21 @@ import ckan.plugins as p
 
 from ckanext.jena.pgsearch import choices, install
 from ckanext.jena.pgsearch.bbox import bbox_filter
-from ckanext.jena.declarations import declare_options
+from ckanext.jena.plugins.blankets import parts
 
 # Wrap CKAN's search entry points as soon as the plugin module is imported:
 # CKAN checks the Solr schema right after loading plugins.
 install.install()
 
 
+@parts("search")
 class PgSearchPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
-    p.implements(p.IConfigDeclaration)
     p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
         install.install()
-
-    # IConfigDeclaration
-    def declare_config_options(self, declaration, key):
-        declare_options(declaration, "search")
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:

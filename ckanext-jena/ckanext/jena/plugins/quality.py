@@ -12,23 +12,16 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.jena.declarations import declare_options
+from ckanext.jena.plugins.blankets import parts
 from ckanext.jena.quality import actions, helpers, labels, score, store, urlcheck
 from ckanext.jena.quality.views import quality
 
 
+@parts("quality", actions=actions.get_actions, auth=actions.get_auth_functions, blueprints=[quality],
+       helpers=helpers.get_helpers)
 class QualityPlugin(p.SingletonPlugin):
-    p.implements(p.IConfigDeclaration)
     p.implements(p.IPackageController, inherit=True)
-    p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
-    p.implements(p.IBlueprint)
     p.implements(p.IFacets, inherit=True)
-    p.implements(p.ITemplateHelpers)
-
-    # IConfigDeclaration
-    def declare_config_options(self, declaration, key):
-        declare_options(declaration, "quality")
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -66,17 +59,3 @@ class QualityPlugin(p.SingletonPlugin):
         facets_dict["quality_rating"] = tk._("Metadata quality")
         return facets_dict
 
-    # IActions / IAuthFunctions
-    def get_actions(self):
-        return actions.get_actions()
-
-    def get_auth_functions(self):
-        return actions.get_auth_functions()
-
-    # IBlueprint
-    def get_blueprint(self):
-        return [quality]
-
-    # ITemplateHelpers
-    def get_helpers(self):
-        return helpers.get_helpers()

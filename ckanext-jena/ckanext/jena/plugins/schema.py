@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.model.license import LicenseRegister
 
 from ckanext.jena import changes_guard, helpers, uploads, validators
+from ckanext.jena.plugins.blankets import parts
 from ckanext.jena.vocabularies import vocabulary
 
 
@@ -28,11 +29,10 @@ def dcat_ap_de_license_register() -> LicenseRegister:
     return register
 
 
+@parts(validators=validators.all_validators, helpers=helpers.get_helpers)
 class SchemaPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
-    p.implements(p.IValidators)
-    p.implements(p.ITemplateHelpers)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
 
@@ -44,14 +44,6 @@ class SchemaPlugin(p.SingletonPlugin):
     def configure(self, config):
         # CKAN keeps one register per process (Package._license_register).
         model.Package._license_register = dcat_ap_de_license_register()
-
-    # IValidators
-    def get_validators(self):
-        return validators.all_validators()
-
-    # ITemplateHelpers
-    def get_helpers(self):
-        return helpers.get_helpers()
 
     # IResourceController
     def before_resource_create(self, context, resource):

@@ -6,16 +6,14 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.jena.declarations import declare_options
+from ckanext.jena.plugins.blankets import parts
 from ckanext.jena.theme import helpers, pages
 from ckanext.jena.theme.views import theme
 
 
+@parts("theme", blueprints=[theme], helpers=helpers.get_helpers)
 class ThemePlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
-    p.implements(p.IConfigDeclaration)
-    p.implements(p.IBlueprint)
-    p.implements(p.ITemplateHelpers)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
 
@@ -35,18 +33,6 @@ class ThemePlugin(p.SingletonPlugin):
         for option in pages.OPTIONS:
             schema[option] = [ignore_missing, unicode_safe]
         return schema
-
-    # IConfigDeclaration
-    def declare_config_options(self, declaration, key):
-        declare_options(declaration, "theme")
-
-    # IBlueprint
-    def get_blueprint(self):
-        return [theme]
-
-    # ITemplateHelpers
-    def get_helpers(self):
-        return helpers.get_helpers()
 
     # IFacets: the categories the home page links to are a facet, so the
     # filtered search names its filter ("Kategorien: Umwelt"), not a URI.

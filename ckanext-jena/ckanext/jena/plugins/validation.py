@@ -9,22 +9,24 @@ from __future__ import annotations
 
 import ckan.plugins as p
 
-from ckanext.jena.declarations import declare_options
+from ckanext.jena.plugins.blankets import parts
 from ckanext.jena.validation import actions, job, labels, messages, store, visibility
 from ckanext.jena.validation.views import validation
 
 
-class ValidationPlugin(p.SingletonPlugin):
-    p.implements(p.IConfigDeclaration)
-    p.implements(p.IPackageController, inherit=True)
-    p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
-    p.implements(p.IBlueprint)
-    p.implements(p.ITemplateHelpers)
+def _actions() -> dict:
+    # block_invalid: the actions that can make a dataset public (visibility.py)
+    return dict(actions.get_actions(), package_update=visibility.package_update,
+                bulk_update_public=visibility.bulk_update_public)
 
-    # IConfigDeclaration: ckanext.jena.validation.* in config_declaration.yaml
-    def declare_config_options(self, declaration, key):
-        declare_options(declaration, "validation")
+
+@parts("validation", actions=_actions, auth=actions.get_auth_functions, blueprints=[validation],
+       helpers={"jena_validation": store.load, "jena_validation_label": labels.status_label,
+                "jena_validation_message": messages.explain, "jena_error_title": labels.error_title,
+                "jena_error_description": labels.error_description,
+                "jena_error_message": labels.error_message})
+class ValidationPlugin(p.SingletonPlugin):
+    p.implements(p.IPackageController, inherit=True)
 
     # IPackageController: new and changed resources are validated (the job's
     # own updates of the dataset carry jena_system and change no resource)
@@ -35,21 +37,3 @@ class ValidationPlugin(p.SingletonPlugin):
         if not context.get("jena_system"):
             job.dataset_changed(pkg_dict)
 
-    # IActions / IAuthFunctions
-    def get_actions(self):
-        return dict(actions.get_actions(), package_update=visibility.package_update,
-                    bulk_update_public=visibility.bulk_update_public)
-
-    def get_auth_functions(self):
-        return actions.get_auth_functions()
-
-    # IBlueprint
-    def get_blueprint(self):
-        return [validation]
-
-    # ITemplateHelpers
-    def get_helpers(self):
-        return {"jena_validation": store.load, "jena_validation_label": labels.status_label,
-                "jena_validation_message": messages.explain, "jena_error_title": labels.error_title,
-                "jena_error_description": labels.error_description,
-                "jena_error_message": labels.error_message}
