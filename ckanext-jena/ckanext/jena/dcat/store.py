@@ -8,6 +8,8 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
+from ckanext.jena import records
+
 UPSERT = sa.text("""
 INSERT INTO jena_shacl (package_id, status, conforms, violations, warnings, message, report, updated)
 VALUES (:package_id, :status, :conforms, :violations, :warnings, :message, CAST(:report AS jsonb), now())
@@ -47,11 +49,6 @@ def delete(package_id: str) -> None:
 
 
 def load(package_id: str) -> Optional[dict[str, Any]]:
-    row = model.Session.execute(sa.text(
-        "SELECT status, conforms, violations, warnings, message, report, updated FROM jena_shacl "
-        "WHERE package_id = :id"), {"id": package_id}).first()
-    if row is None:
-        return None
-    return dict(row.report or {}, package_id=package_id, status=row.status, conforms=row.conforms,
-                violations=row.violations, warnings=row.warnings, message=row.message,
-                updated=row.updated.isoformat())
+    row = records.row("jena_shacl", "package_id", package_id,
+                      ("status", "conforms", "violations", "warnings", "message", "report", "updated"))
+    return None if row is None else dict(row.pop("report") or {}, package_id=package_id, **row)

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
+from ckanext.jena import records
+
 from .mqa import DIMENSIONS
 
 SAVE = sa.text("""
@@ -42,13 +44,8 @@ def watched(package_id: str) -> Optional[dict[str, Any]]:
 
 
 def load(package_id: str) -> Optional[dict[str, Any]]:
-    row = model.Session.execute(sa.text(
-        "SELECT score, rating, dimensions, indicators, computed_at FROM jena_quality "
-        "WHERE package_id = :id"), {"id": package_id}).first()
-    if row is None:
-        return None
-    return {"score": row.score, "rating": row.rating, "dimensions": row.dimensions,
-            "indicators": row.indicators, "computed_at": row.computed_at.isoformat()}
+    return records.row("jena_quality", "package_id", package_id,
+                       ("score", "rating", "dimensions", "indicators", "computed_at"))
 
 
 def url_status(urls: Iterable[str]) -> dict[str, Optional[int]]:

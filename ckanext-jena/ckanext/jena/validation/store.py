@@ -8,6 +8,8 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
+from ckanext.jena import records
+
 UPSERT = sa.text("""
 INSERT INTO jena_validation (resource_id, package_id, status, error_count, row_count, message,
                              report, updated)
@@ -33,14 +35,9 @@ def pending(resource_id: str, package_id: str, fingerprint: str = "") -> None:
 
 
 def load(resource_id: str) -> Optional[dict[str, Any]]:
-    row = model.Session.execute(sa.text(
-        "SELECT status, error_count, row_count, message, report, updated FROM jena_validation "
-        "WHERE resource_id = :id"), {"id": resource_id}).first()
-    if row is None:
-        return None
-    return dict(row.report or {}, status=row.status, error_count=row.error_count,
-                row_count=row.row_count, message=row.message, updated=row.updated.isoformat(),
-                resource_id=resource_id)
+    row = records.row("jena_validation", "resource_id", resource_id,
+                      ("status", "error_count", "row_count", "message", "report", "updated"))
+    return None if row is None else dict(row.pop("report") or {}, **row, resource_id=resource_id)
 
 
 def of_package(package_id: str) -> dict[str, str]:
