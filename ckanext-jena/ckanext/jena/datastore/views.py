@@ -9,6 +9,8 @@ from flask import Blueprint, current_app
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.jena import visitor
+
 datastore = Blueprint("jena_datastore", __name__)
 
 
@@ -17,13 +19,8 @@ def reload(id, resource_id):
     if current_app.config.get("WTF_CSRF_ENABLED") and not tk.g.get("login_via_auth_header"):
         from ckan.config.middleware.flask_app import csrf
         csrf.protect()  # 400 without a valid token
-    context = {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
-    try:
-        tk.get_action("jena_datastore_load")(context, {"resource_id": resource_id, "force": True})
-    except tk.ObjectNotFound:
-        return tk.abort(404, tk._("Resource not found"))
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("Not authorized to edit this resource"))
+    with visitor.refusals(tk._("Resource not found"), tk._("Not authorized to edit this resource")):
+        visitor.act("jena_datastore_load", resource_id=resource_id, force=True)
     tk.h.flash_success(tk._("The table will be loaded into the DataStore again."))
     return tk.redirect_to("resource.read", id=id, resource_id=resource_id)
 

@@ -3,22 +3,17 @@ from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.jena import visitor
+
 dcat_ap = Blueprint("jena_dcat", __name__)
-
-
-def _context():
-    return {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
 
 
 @dcat_ap.route("/dataset/<id>/dcat-ap")
 def report(id):
-    try:
-        pkg = tk.get_action("package_show")(_context(), {"id": id})
-        result = tk.get_action("jena_shacl_show")(_context(), {"id": id})
-    except tk.ObjectNotFound:
-        return tk.abort(404, tk._("This dataset has not been checked against DCAT-AP.de yet"))
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("Not authorized to see this dataset"))
+    with visitor.refusals(tk._("This dataset has not been checked against DCAT-AP.de yet"),
+                          tk._("Not authorized to see this dataset")):
+        pkg = visitor.act("package_show", id=id)
+        result = visitor.act("jena_shacl_show", id=id)
     results = result.get("results") or []
     return tk.render("jena/shacl_report.html", {
         "pkg": pkg, "report": result,
