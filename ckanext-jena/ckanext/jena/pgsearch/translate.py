@@ -153,6 +153,17 @@ def _wildcard_to_regex(value: str) -> str:
     return r"\m" + "".join(out) + r"\M"
 
 
+def _bound_reader(read, errors, message):
+    """A range bound read with `read`; what it cannot read is the query's
+    error, in the words message(value, error) gives."""
+    def conv(value):
+        try:
+            return read(value)
+        except errors as e:
+            raise QueryTranslationError(message(value, e)) from e
+    return conv
+
+
 class Translator:
     """Builds SQL for one search: the q and every fq share its parameters."""
 
@@ -358,22 +369,14 @@ class Translator:
                                     node.include_low, node.include_high, lambda v: v)
 
     def _date_range(self, field, low, high, inc_low, inc_high) -> str:
-        def conv(v):
-            try:
-                return parse_date(v)
-            except DateMathError as e:
-                raise QueryTranslationError(f"field {field!r}: {e}") from e
+        conv = _bound_reader(parse_date, DateMathError, lambda v, e: f"field {field!r}: {e}")
         column = table.date_column(field)
         if column:
             return all_of(self._bounds(column, low, high, inc_low, inc_high, conv))
         return self._values_between(field, "jena_pgsearch_ts(v)", low, high, inc_low, inc_high, conv)
 
     def _number_range(self, field, low, high, inc_low, inc_high) -> str:
-        def conv(v):
-            try:
-                return float(v)
-            except ValueError as e:
-                raise QueryTranslationError(f"field {field!r} is numeric, {v!r} is not a number") from e
+        conv = _bound_reader(float, ValueError, lambda v, e: f"field {field!r} is numeric, {v!r} is not a number")
         return self._values_between(field, "jena_pgsearch_num(v)", low, high, inc_low, inc_high, conv)
 
     def _bounds(self, expr, low, high, inc_low, inc_high, conv) -> list[str]:
