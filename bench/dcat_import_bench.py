@@ -21,34 +21,23 @@ e.g. from bin/test-db) and empties it first.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.join(ROOT, "bench"))
+import options
+import portal
+
 PAGE = 100
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", type=int, default=1000)
-    parser.add_argument("--smoke", action="store_true", help="5 datasets (make test runs it)")
-    args = parser.parse_args()
-    if args.smoke:
-        args.datasets = 5
+    args = options.parse(__doc__, {"datasets": 5}, "5 datasets (make test runs it)", datasets=1000)
     os.environ["JENA_OUTBOUND_ALLOW"] = "127.0.0.1"  # the catalogue is served on loopback
-
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-    conf = load_config(os.path.join(ROOT, "test.ini"))
     # Timed here: the import itself, not the portal's checks that follow each change.
-    conf["ckanext.jena.dcat.shacl.on_change"] = "false"
-    app = make_app(conf)
+    app = portal.app(**{"ckanext.jena.dcat.shacl.on_change": "false"})
     with app._wsgi_app.test_request_context():
         run(args)
 
@@ -73,26 +62,19 @@ def _pages(datasets: list[dict], base: str) -> dict[str, tuple[bytes, str]]:
 
 
 def run(args) -> None:
-    import ckan.model as model
     import ckan.plugins.toolkit as tk
-    from ckan.cli.db import _run_migrations
-    from ckan.lib.search import clear_all
     from ckanapi import LocalCKAN
     from ckanext.dcat.processors import RDFParser
 
     from harvesters import runner
     from harvesters.kinds import configure
     from harvesters.kinds.dcat_catalog import read_catalog
-    from shacl_bench import WORDS, THEMES, FREQUENCIES, resources
+    from shacl_bench import generated_dataset
     from tests.loopback import serve
 
-    model.repo.rebuild_db()
-    for plugin in ("activity", "jena_pgsearch", "jena_quality", "jena_validation", "jena_dcat"):
-        _run_migrations(plugin)
-    clear_all()
+    portal.database(empty=True)
     rng = random.Random(16053)
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    ctx = lambda: {"ignore_auth": True, "user": site_user["name"]}  # noqa: E731
+    ctx = portal.as_site_user()
     source_org = tk.get_action("organization_create")(ctx(), {"name": "quelle", "title": "Quelle"})
     editor = tk.get_action("user_create")(ctx(), {"name": "harvester-bench", "email": "h@jena.example",
                                                   "password": "Bench-Passwort-123"})
@@ -101,15 +83,10 @@ def run(args) -> None:
     datasets = []
     t0 = time.perf_counter()
     for i in range(args.datasets):
-        words = rng.sample(WORDS, 3)
-        datasets.append(tk.get_action("package_create")(ctx(), {
-            "name": f"quelle-{i:05d}", "title": f"{words[0]} und {words[1]} in Jena ({i})",
-            "notes": " ".join(rng.choice(WORDS) for _ in range(30)), "owner_org": source_org["id"],
-            "tag_string": ",".join(words), "theme": [rng.choice(THEMES)], "frequency": rng.choice(FREQUENCIES),
-            "temporal_coverage": [{"start": f"{2000 + i % 25}-01-01"}],
-            "contact": [{"name": "Team Offene Daten", "email": "opendata@jena.example"}],
-            "maintainer": "Fachdienst " + words[2], "license_attribution": "Stadt Jena",
-            "resources": resources(rng, i)}))
+        pkg = generated_dataset(rng, i, [source_org["id"]])
+        del pkg["creator"]  # the imported catalogue's datasets carry none
+        pkg.update(name=f"quelle-{i:05d}", title=f"{pkg['title']} ({i})")  # unique titles
+        datasets.append(tk.get_action("package_create")(ctx(), pkg))
     print(f"{args.datasets} source datasets created in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
     routes: dict = {}

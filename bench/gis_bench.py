@@ -17,7 +17,6 @@ Goal (issue 7): ours within 1.5× of ogr2ogr's time, memory bounded.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -26,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -110,17 +111,11 @@ def _ours(config: dict, out: str) -> tuple[dict, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--features", type=int, default=200_000)
-    parser.add_argument("--page-size", type=int, default=10_000)
-    parser.add_argument("--smoke", action="store_true",
-                        help="2,000 polygons in pages of 500: it still runs (without ogr2ogr, no baseline)")
-    args = parser.parse_args()
-    if args.smoke:
-        args.features, args.page_size = 2_000, 500
-    have_ogr = shutil.which("ogr2ogr") is not None
-    if not have_ogr and not args.smoke:
-        sys.exit("ogr2ogr is missing (apt-get install gdal-bin): it is the baseline")
+    args = options.parse(__doc__, {"features": 2_000, "page_size": 500},
+                         "2,000 polygons in pages of 500: it still runs (without ogr2ogr, no baseline)",
+                         features=200_000, page_size=10_000)
+    have_ogr = options.baseline(args, shutil.which("ogr2ogr") is not None,
+                                "ogr2ogr is missing (apt-get install gdal-bin): it is the baseline")
     from harvesters.samples import mapserver_cgi
     with tempfile.TemporaryDirectory() as tmp:
         generate(os.path.join(tmp, "gebaeude.geojson"), args.features)

@@ -17,15 +17,15 @@ write alone) and p50/p95 per query shape, each next to the goal of issue 3
 """
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import random
 import statistics
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import options
+import portal
+
 
 WORDS = ("Baum Bäume Straße Verkehr Haltestelle Schule Kita Umwelt Luft Lärm Wasser Saale Park "
          "Friedhof Haushalt Wahl Bevölkerung Energie Radweg Parkplatz Kultur Museum Denkmal Klima "
@@ -38,29 +38,12 @@ SMOKE = {"datasets": 10, "runs": 2}
 FACETS = json.dumps(["organization", "groups", "tags", "res_format", "license_id"])
 
 
-def percentile(values, pct):
-    values = sorted(values)
-    k = (len(values) - 1) * pct / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", type=int, default=10000)
-    parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep the datasets of an earlier run (queries only)")
-    parser.add_argument("--smoke", action="store_true",
-                        help=f"a run of seconds ({SMOKE['datasets']} datasets, "
-                             f"{SMOKE['runs']} runs) that shows the bench still works")
-    args = parser.parse_args()
-    if args.smoke:
-        args.datasets, args.runs = SMOKE["datasets"], SMOKE["runs"]
-
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-    app = make_app(load_config(os.path.join(ROOT, "test.ini")))
+    args = options.parse(__doc__, SMOKE, f"a run of seconds ({SMOKE['datasets']} datasets, "
+                         f"{SMOKE['runs']} runs) that shows the bench still works",
+                         {"reuse": "keep the datasets of an earlier run (queries only)"},
+                         datasets=10000, runs=200)
+    app = portal.app()
     with app._wsgi_app.test_request_context():
         run(args)
 
@@ -69,48 +52,25 @@ def run(args) -> None:
     import ckan.model as model
     import ckan.plugins as p
     import ckan.plugins.toolkit as tk
-    from ckan.cli.db import _run_migrations
-    from ckan.lib.search import clear_all
     from ckan.lib.search.index import PackageSearchIndex
     from ckanext.jena.pgsearch import connection
 
     p.load_all()
     rng = random.Random(16053)
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    ctx = lambda: {"ignore_auth": True, "user": site_user["name"]}  # noqa: E731
+    ctx = portal.as_site_user()
     if args.reuse:
         have = model.Session.query(model.Package).filter_by(state="active").count()
         print(f"reusing {have} datasets of an earlier run", file=sys.stderr)
         args.datasets = have
         query_shapes(args, rng, ctx)
         return
-    model.repo.rebuild_db()
-    for plugin in migrated_plugins():
-        _run_migrations(plugin)
-    clear_all()
+    portal.database(empty=True)
 
     # Time CKAN's whole index step and our write inside it.
     timings = {"index": [], "write": []}
-    orig_index, orig_add = PackageSearchIndex.index_package, connection.PgSearchConnection.add
+    PackageSearchIndex.index_package = _timed(PackageSearchIndex.index_package, timings["index"])
+    connection.PgSearchConnection.add = _timed(connection.PgSearchConnection.add, timings["write"])
 
-    def timed_index(self, *a, **kw):
-        t = time.perf_counter()
-        try:
-            return orig_index(self, *a, **kw)
-        finally:
-            timings["index"].append(time.perf_counter() - t)
-
-    def timed_add(self, *a, **kw):
-        t = time.perf_counter()
-        try:
-            return orig_add(self, *a, **kw)
-        finally:
-            timings["write"].append(time.perf_counter() - t)
-
-    PackageSearchIndex.index_package = timed_index
-    connection.PgSearchConnection.add = timed_add
-
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     orgs = [tk.get_action("organization_create")(ctx(), {
                 "name": f"org-{i}", "title": f"Amt {i}",
                 "contributor_id": "http://dcat-ap.de/def/contributors/stadtJena"})["id"]
@@ -145,21 +105,15 @@ def run(args) -> None:
     query_shapes(args, rng, ctx)
 
 
-def migrated_plugins() -> list[str]:
-    """Every loaded plugin with migrations of its own (ours, activity)."""
-    import ckan.plugins as p
-    from ckan.cli.db import _resolve_alembic_config
-    from ckan.common import config
-    out = []
-    for plugin in tk_plugins(config):
-        if p.plugin_loaded(plugin) and os.path.exists(_resolve_alembic_config(plugin) or ""):
-            out.append(plugin)
-    return out
-
-
-def tk_plugins(config) -> list[str]:
-    value = config.get("ckan.plugins") or []
-    return value.split() if isinstance(value, str) else list(value)
+def _timed(method, seconds: list):
+    """`method` that appends the seconds of each call to `seconds`."""
+    def timed(self, *a, **kw):
+        t = time.perf_counter()
+        try:
+            return method(self, *a, **kw)
+        finally:
+            seconds.append(time.perf_counter() - t)
+    return timed
 
 
 def query_shapes(args, rng, ctx) -> None:
@@ -188,8 +142,8 @@ def query_shapes(args, rng, ctx) -> None:
             hits = search(ctx(), params)["count"]
             times.append((time.perf_counter() - t) * 1000)
             model.Session.remove()
-        p95 = percentile(times, 95)
-        print(f"  {name:24} {hits:6d} {percentile(times, 50):8.1f} {p95:8.1f} {p95 / 50:9.2f}")
+        p95 = portal.percentile(times, 95)
+        print(f"  {name:24} {hits:6d} {portal.percentile(times, 50):8.1f} {p95:8.1f} {p95 / 50:9.2f}")
 
 
 if __name__ == "__main__":

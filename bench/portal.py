@@ -1,11 +1,11 @@
 """What the benches that talk to CKAN share: the portal's app with its real
 plugin set (test.ini, whose database and DataStore URLs the environment may
 override, as bin/test-db and bin/setup-datastore print them), a database
-brought up to date, and the percentile the figures are given in."""
+brought up to date, the site user's context, and the percentile the figures
+are given in."""
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -53,13 +53,17 @@ def database(empty: bool = False) -> None:
         clear_all()
 
 
+def as_site_user():
+    """A fresh action context of CKAN's site user for each call (CKAN
+    writes into the context it is given)."""
+    import ckan.plugins.toolkit as tk
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return lambda: {"ignore_auth": True, "user": site_user["name"]}
+
+
 def percentile(values, pct: float) -> float:
     values = sorted(values)
     k = (len(values) - 1) * pct / 100
     lo, hi = int(k), min(int(k) + 1, len(values) - 1)
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
-
-def tool(name: str) -> str | None:
-    """Path of a baseline's program, or None (the bench says it skipped it)."""
-    return shutil.which(name)

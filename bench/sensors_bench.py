@@ -15,12 +15,13 @@ Both results are compared row by row. Goal (issue 8): ours within 1.5× of DuckD
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
+
+import options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -128,17 +129,13 @@ def generate(path: str, n: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--readings", type=int, default=10_000_000)
-    parser.add_argument("--smoke", action="store_true",
-                        help="100,000 readings: it still runs (without DuckDB installed, no baseline)")
-    args = parser.parse_args()
-    if args.smoke:
-        args.readings = 100_000
+    args = options.parse(__doc__, {"readings": 100_000},
+                         "100,000 readings: it still runs (without DuckDB installed, no baseline)",
+                         readings=10_000_000)
     import importlib.util
-    have_duckdb = importlib.util.find_spec("duckdb") is not None
-    if not have_duckdb and not args.smoke:
-        sys.exit("DuckDB is missing (.venv/bin/pip install -r requirements-bench.txt): it is the baseline")
+    have_duckdb = options.baseline(
+        args, importlib.util.find_spec("duckdb") is not None,
+        "DuckDB is missing (.venv/bin/pip install -r requirements-bench.txt): it is the baseline")
     import polars as pl
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "readings.parquet")

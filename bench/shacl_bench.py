@@ -18,27 +18,19 @@ e.g. from bin/test-db) and empties it first.
 """
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import statistics
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+import options
+import portal
+
 GOAL_MS = 200.0
 WORDS = ("Baum Straße Haltestelle Schule Kita Umwelt Luft Lärm Wasser Saale Park Friedhof Haushalt "
          "Wahl Bevölkerung Energie Radweg Parkplatz Kultur Museum Denkmal Klima Hitze Sensor").split()
 THEMES = ["ENVI", "TRAN", "EDUC", "GOVE", "SOCI", "ENER", "HEAL", "ECON"]
 FREQUENCIES = ["ANNUAL", "MONTHLY", "DAILY", "IRREG", "WEEKLY"]
-
-
-def percentile(values, pct):
-    values = sorted(values)
-    k = (len(values) - 1) * pct / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def resources(rng: random.Random, i: int) -> list[dict]:
@@ -60,58 +52,43 @@ def resources(rng: random.Random, i: int) -> list[dict]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", type=int, default=1000)
-    parser.add_argument("--smoke", action="store_true", help="5 datasets: it still runs")
-    args = parser.parse_args()
-    if args.smoke:
-        args.datasets = 5
+def generated_dataset(rng: random.Random, i: int, orgs: list[str]) -> dict:
+    """The i-th generated dataset of our schema, in one of the organisations `orgs`."""
+    words = rng.sample(WORDS, 3)
+    return {
+        "name": f"datensatz-{i:05d}", "title": f"{words[0]} und {words[1]} in Jena",
+        "notes": " ".join(rng.choice(WORDS) for _ in range(30)), "owner_org": rng.choice(orgs),
+        "tag_string": ",".join(words), "theme": [rng.choice(THEMES)], "frequency": rng.choice(FREQUENCIES),
+        "temporal_coverage": [{"start": f"{2000 + i % 25}-01-01"}],
+        "contact": [{"name": "Team Offene Daten", "email": "opendata@jena.example"}],
+        "maintainer": "Fachdienst " + words[2], "creator": [{"name": "Stadt Jena"}],
+        "license_attribution": "Stadt Jena", "resources": resources(rng, i)}
 
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-    conf = load_config(os.path.join(ROOT, "test.ini"))
-    if "jena_dcat" not in conf["ckan.plugins"]:
-        conf["ckan.plugins"] = conf["ckan.plugins"] + " jena_dcat"
-    conf["ckanext.dcat.rdf.profiles"] = "euro_dcat_ap_3 dcat_ap_de"
-    # The bench calls the job's work itself, timed; no jobs in Redis meanwhile.
-    conf["ckanext.jena.dcat.shacl.on_change"] = "false"
-    app = make_app(conf)
+
+def main() -> None:
+    args = options.parse(__doc__, {"datasets": 5}, "5 datasets: it still runs", datasets=1000)
+    # test.ini's plugins include jena_dcat with the dcat_ap_de profile. The
+    # bench calls the job's work itself, timed; no jobs in Redis meanwhile.
+    app = portal.app(**{"ckanext.jena.dcat.shacl.on_change": "false"})
     with app._wsgi_app.test_request_context():
         run(args)
 
 
 def run(args) -> None:
-    import ckan.model as model
     import ckan.plugins.toolkit as tk
-    from ckan.cli.db import _run_migrations
-    from ckan.lib.search import clear_all
 
     from ckanext.jena.dcat import cli, job, shacl, shapes
 
-    model.repo.rebuild_db()
-    for plugin in ("activity", "jena_pgsearch", "jena_quality", "jena_validation", "jena_dcat"):
-        _run_migrations(plugin)
-    clear_all()
+    portal.database(empty=True)
     rng = random.Random(16053)
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    ctx = lambda: {"ignore_auth": True, "user": site_user["name"]}  # noqa: E731
+    ctx = portal.as_site_user()
     orgs = [tk.get_action("organization_create")(ctx(), {
         "name": f"amt-{i}", "title": f"Amt {i} der Stadt Jena", "contact_email": f"amt{i}@jena.example",
         "contributor_id": "http://dcat-ap.de/def/contributors/stadtJena"})["id"] for i in range(8)]
     t0 = time.perf_counter()
     ids = []
     for i in range(args.datasets):
-        words = rng.sample(WORDS, 3)
-        pkg = tk.get_action("package_create")(ctx(), {
-            "name": f"datensatz-{i:05d}", "title": f"{words[0]} und {words[1]} in Jena",
-            "notes": " ".join(rng.choice(WORDS) for _ in range(30)), "owner_org": rng.choice(orgs),
-            "tag_string": ",".join(words), "theme": [rng.choice(THEMES)], "frequency": rng.choice(FREQUENCIES),
-            "temporal_coverage": [{"start": f"{2000 + i % 25}-01-01"}],
-            "contact": [{"name": "Team Offene Daten", "email": "opendata@jena.example"}],
-            "maintainer": "Fachdienst " + words[2], "creator": [{"name": "Stadt Jena"}],
-            "license_attribution": "Stadt Jena", "resources": resources(rng, i)})
-        ids.append(pkg["id"])
+        ids.append(tk.get_action("package_create")(ctx(), generated_dataset(rng, i, orgs))["id"])
     print(f"{args.datasets} datasets created in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
     t = time.perf_counter()
@@ -143,7 +120,7 @@ def run(args) -> None:
                           ("check after a change (job)", again),
                           ("  of which SHACL validation", validate_ms),
                           ("  package_show + DCAT graph", graph_ms)):
-        p50, p95 = percentile(values, 50), percentile(values, 95)
+        p50, p95 = portal.percentile(values, 50), portal.percentile(values, 95)
         print(f"  {label:34s} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ratio p95/goal {p95 / GOAL_MS:.2f}")
     print(f"  violations {violations}, warnings {warnings} ({warnings / len(ids):.1f} per dataset)")
 

@@ -14,7 +14,6 @@ no geometry at all.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import resource
@@ -23,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -53,16 +54,11 @@ print(facts.rows, facts.valid, facts.error_count,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trees", type=int, default=1_000_000)
-    parser.add_argument("--smoke", action="store_true",
-                        help="10,000 trees: it still runs (a baseline whose program is missing is skipped)")
-    args = parser.parse_args()
-    if args.smoke:
-        args.trees = 10_000
-    have_ogr = shutil.which("ogr2ogr") is not None
-    if not have_ogr and not args.smoke:
-        sys.exit("ogr2ogr is missing (apt-get install gdal-bin): it is the baseline")
+    args = options.parse(__doc__, {"trees": 10_000},
+                         "10,000 trees: it still runs (a baseline whose program is missing is skipped)",
+                         trees=1_000_000)
+    have_ogr = options.baseline(args, shutil.which("ogr2ogr") is not None,
+                                "ogr2ogr is missing (apt-get install gdal-bin): it is the baseline")
     from harvesters.samples.generate import jena
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "jena.csv")

@@ -14,7 +14,6 @@ and prints seconds, rows/s, peak memory and the ratios. Goal: peak < 500 MB.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import resource
@@ -22,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV_BIN = os.path.dirname(sys.executable)
@@ -61,12 +62,7 @@ print(json.dumps(dict(out, part_peaks_mb=[p["peak_mb"] for p in r["parts"]])))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--smoke", action="store_true", help="20,000 rows: it still runs")
-    args = parser.parse_args()
-    if args.smoke:
-        args.rows = 20_000
+    args = options.parse(__doc__, {"rows": 20_000}, "20,000 rows: it still runs", rows=1_000_000)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "baeume.csv")
         generate(path, args.rows)
