@@ -134,6 +134,24 @@ service_prefix() {
 }
 as_service() { service_prefix; "${SERVICE_PREFIX[@]}" "$@"; }
 
+# As service_prefix, but the output goes through ckanext.jena.logpipe, which
+# rotates the file at JENA_LOG_MAX_BYTES (default 20 MB) and keeps
+# JENA_LOG_KEEP (5) older ones, the previous start's as LOG.1. With OUTLOG
+# other than -, stdout goes there and stderr to LOG (gunicorn: access log,
+# error log). The service is then the shell's child: stop its process group.
+#   service_prefix_rotating; setsid "${SERVICE_PREFIX[@]}" LOG OUTLOG|- cmd… &
+service_prefix_rotating() {
+    SERVICE_PREFIX=()
+    if [ "$(id -u)" = 0 ]; then
+        SERVICE_PREFIX=(setpriv --reuid="$SERVICE_USER" --regid="$SERVICE_USER" --init-groups --no-new-privs --)
+    fi
+    SERVICE_PREFIX+=(env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME=/nonexistent
+        /bin/sh -c 'cd "$1" && pipe="$2 -m ckanext.jena.logpipe --max-bytes $3 --keep $4" && err="$5" && out="$6" && shift 6
+            if [ "$out" = - ]; then "$@" 2>&1 | $pipe "$err"
+            else { "$@" 2>&1 1>&3 | $pipe "$err"; } 3>&1 | $pipe "$out"; fi'
+        sh "$ROOT" "$VENV/bin/python" "${JENA_LOG_MAX_BYTES:-20971520}" "${JENA_LOG_KEEP:-5}")
+}
+
 # Redis: a password (REDIS_PASSWORD in var/secrets.env), loopback only, run as
 # $SERVICE_USER. The password reaches redis-cli through its environment, never
 # its command line (which every local user can read in ps).
