@@ -1,0 +1,92 @@
+"""Open311 GeoReport v2 documents (services and requests lists, JSON or
+XML) as plain records: a dict of text per service or request.
+
+XML is what every server must speak, JSON is optional; both come from
+servers we do not control, so XML goes through etl.safexml. The spec's
+error answers (`[{"code": 403, "description": …}]`, `<errors>`) become a
+SourceError with the server's words. Values stay text here (ids may be
+numbers or strings, coordinates numbers or strings, depending on the
+server); etl/defect_reports.py reads them.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from lxml import etree
+
+from . import safexml
+from .errors import SourceError
+
+# root element, child element, the field every item has
+LISTS = {"requests": ("service_requests", "request", "service_request_id"),
+         "services": ("services", "service", "service_code")}
+
+
+def _text(value: Any) -> Optional[str]:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value).strip()
+    return text or None
+
+
+def _errors(items: list) -> Optional[str]:
+    """The server's error answer as one line, if that is what `items` is."""
+    if items and all(isinstance(i, dict) and "description" in i and "code" in i for i in items):
+        return "; ".join(f"{i.get('code')} {i.get('description')}" for i in items)
+    return None
+
+
+def _from_json(data: bytes, what: str, where: str) -> list[dict[str, Optional[str]]]:
+    try:
+        doc = json.loads(data)
+    except ValueError as e:
+        raise SourceError(f"{where} did not return valid JSON ({e}; starts with {data[:60]!r})")
+    root, _, key = LISTS[what]
+    if isinstance(doc, dict):  # some servers wrap the list ({"service_requests": […]}), or send one error
+        if "description" in doc and "code" in doc:
+            doc = [doc]
+        else:
+            doc = next((doc[k] for k in (root, what) if isinstance(doc.get(k), list)), doc)
+    if not isinstance(doc, list):
+        raise SourceError(f"{where} is not a GeoReport v2 list of {what} (a JSON {type(doc).__name__})")
+    errors = _errors(doc)
+    if errors and not any(isinstance(i, dict) and key in i for i in doc):
+        raise SourceError(f"{where} answered with GeoReport errors: {errors[:300]}")
+    if not all(isinstance(i, dict) for i in doc):
+        raise SourceError(f"{where} is not a GeoReport v2 list of {what} (items that are not objects)")
+    return [{k: _text(v) for k, v in item.items()} for item in doc]
+
+
+def _from_xml(data: bytes, what: str, where: str) -> list[dict[str, Optional[str]]]:
+    try:
+        root = safexml.fromstring(data)
+    except safexml.UnsafeXML as e:
+        raise SourceError(f"{where}: {e}")
+    except etree.XMLSyntaxError as e:
+        raise SourceError(f"{where} did not return valid XML ({e}; starts with {data[:60]!r})")
+    tag = etree.QName(root).localname
+    if tag == "errors":
+        errors = [f"{e.findtext('code')} {e.findtext('description')}" for e in root]
+        raise SourceError(f"{where} answered with GeoReport errors: {'; '.join(errors)[:300]}")
+    want_root, want_item, _ = LISTS[what]
+    if tag != want_root:
+        raise SourceError(f"{where} is not a GeoReport v2 list of {what} (root element <{tag}>)")
+    out = []
+    for item in root:
+        if not isinstance(item.tag, str) or etree.QName(item).localname != want_item:
+            continue
+        record: dict[str, Optional[str]] = {}
+        for child in item:
+            if isinstance(child.tag, str):
+                record[etree.QName(child).localname] = _text(child.text)
+        out.append(record)
+    return out
+
+
+def parse(data: bytes, fmt: str, what: str, where: str) -> list[dict[str, Optional[str]]]:
+    """The items of a `what` ("requests" or "services") document; `where`
+    (the source and URL) starts every error message."""
+    return _from_xml(data, what, where) if fmt == "xml" else _from_json(data, what, where)
