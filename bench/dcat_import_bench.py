@@ -29,6 +29,8 @@ import time
 
 import options
 import portal
+# Before the app loads: CKAN's app registers its own test package as `tests`.
+from tests.loopback import serve
 
 PAGE = 100
 
@@ -70,7 +72,6 @@ def run(args) -> None:
     from harvesters.kinds import configure
     from harvesters.kinds.dcat_catalog import read_catalog
     from shacl_bench import generated_dataset
-    from tests.loopback import serve
 
     portal.database(empty=True)
     rng = random.Random(16053)
