@@ -11,7 +11,7 @@ server); etl/defect_reports.py reads them.
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from lxml import etree
 
@@ -39,7 +39,7 @@ def _errors(items: list) -> Optional[str]:
     return None
 
 
-def _from_json(data: bytes, what: str, where: str) -> list[dict[str, Optional[str]]]:
+def _from_json(data: bytes, what: str, where: str, keep: Optional[set]) -> tuple[list[dict], set]:
     try:
         doc = json.loads(data)
     except ValueError as e:
@@ -57,10 +57,13 @@ def _from_json(data: bytes, what: str, where: str) -> list[dict[str, Optional[st
         raise SourceError(f"{where} answered with GeoReport errors: {errors[:300]}")
     if not all(isinstance(i, dict) for i in doc):
         raise SourceError(f"{where} is not a GeoReport v2 list of {what} (items that are not objects)")
-    return [{k: _text(v) for k, v in item.items()} for item in doc]
+    seen = set().union(*(item.keys() for item in doc[:1000])) if doc else set()
+    if keep is None:
+        return [{k: _text(v) for k, v in item.items()} for item in doc], seen
+    return [{k: _text(v) for k, v in item.items() if k in keep} for item in doc], seen
 
 
-def _from_xml(data: bytes, what: str, where: str) -> list[dict[str, Optional[str]]]:
+def _from_xml(data: bytes, what: str, where: str, keep: Optional[set]) -> tuple[list[dict], set]:
     try:
         root = safexml.fromstring(data)
     except safexml.UnsafeXML as e:
@@ -74,19 +77,25 @@ def _from_xml(data: bytes, what: str, where: str) -> list[dict[str, Optional[str
     want_root, want_item, _ = LISTS[what]
     if tag != want_root:
         raise SourceError(f"{where} is not a GeoReport v2 list of {what} (root element <{tag}>)")
-    out = []
+    out, seen = [], set()
     for item in root:
         if not isinstance(item.tag, str) or etree.QName(item).localname != want_item:
             continue
         record: dict[str, Optional[str]] = {}
         for child in item:
             if isinstance(child.tag, str):
-                record[etree.QName(child).localname] = _text(child.text)
+                name = etree.QName(child).localname
+                seen.add(name)
+                if keep is None or name in keep:
+                    record[name] = _text(child.text)
         out.append(record)
-    return out
+    return out, seen
 
 
-def parse(data: bytes, fmt: str, what: str, where: str) -> list[dict[str, Optional[str]]]:
-    """The items of a `what` ("requests" or "services") document; `where`
+def parse(data: bytes, fmt: str, what: str, where: str,
+          fields: Optional[Iterable[str]] = None) -> tuple[list[dict[str, Optional[str]]], set]:
+    """The items of a `what` ("requests" or "services") document, each with
+    only `fields` (default all), and the field names the server sent; `where`
     (the source and URL) starts every error message."""
-    return _from_xml(data, what, where) if fmt == "xml" else _from_json(data, what, where)
+    keep = set(fields) if fields is not None else None
+    return _from_xml(data, what, where, keep) if fmt == "xml" else _from_json(data, what, where, keep)

@@ -96,24 +96,31 @@ class Open311(OneDataset):
         url = f"{config.url.rstrip('/')}/{what}.{config.format}"
         return url + ("?" + urllib.parse.urlencode(query) if query and not config.url.startswith("file:") else "")
 
-    def _list(self, unit: Unit, what: str, params: Optional[dict] = None) -> list[dict]:
+    def _list(self, unit: Unit, what: str, params: Optional[dict] = None, seen: Optional[set] = None) -> list[dict]:
+        """The items of one answer; of requests only the fields we publish
+        from (free text is not kept even in memory)."""
         url = self._url(unit.config, what, params)
-        return georeport.parse(get(unit.source, url, unit.config.format, unit.config), unit.config.format, what,
-                               f"{unit.source}: {url}")
+        items, fields = georeport.parse(get(unit.source, url, unit.config.format, unit.config), unit.config.format,
+                                        what, f"{unit.source}: {url}",
+                                        defect_reports.FIELDS if what == "requests" else None)
+        if seen is not None:
+            seen |= fields
+        return items
 
-    def _window(self, unit: Unit, start: dt.datetime, end: dt.datetime, counts: Counter) -> tuple[list[dict], bool]:
+    def _window(self, unit: Unit, start: dt.datetime, end: dt.datetime, counts: Counter,
+                seen: set) -> tuple[list[dict], bool]:
         """The requests of one window, and whether that is all of them."""
         config = unit.config
         params = {"start_date": _iso(start), "end_date": _iso(end)}
         if not config.paging:
-            items = self._list(unit, "requests", params)
+            items = self._list(unit, "requests", params, seen)
             return items, len(items) < config.max_requests
         size = config.page_size or config.max_requests
         found: list[dict] = []
         ids: set = set()
         for page in range(1, config.max_pages + 1):
             try:
-                items = self._list(unit, "requests", dict(params, page=page))
+                items = self._list(unit, "requests", dict(params, page=page), seen)
             except SourceError:
                 if page == 1:
                     raise
@@ -131,7 +138,7 @@ class Open311(OneDataset):
         counts["max_pages_reached"] += 1
         return found, False
 
-    def _walk(self, unit: Unit, counts: Counter) -> list[dict]:
+    def _walk(self, unit: Unit, counts: Counter, seen: set) -> list[dict]:
         config = unit.config
         start, end = _range(config)
         span, smallest = dt.timedelta(days=config.window_days), dt.timedelta(minutes=config.min_window_minutes)
@@ -147,7 +154,7 @@ class Open311(OneDataset):
             if asked > config.max_windows:
                 raise SourceError(f"{unit.source}: more than {config.max_windows} windows; stopped "
                                   "(raise max_windows if the server is that busy)")
-            items, complete = self._window(unit, low, high, counts)
+            items, complete = self._window(unit, low, high, counts, seen)
             if complete:
                 records += items
                 continue
@@ -171,8 +178,9 @@ class Open311(OneDataset):
             districts = defect_reports.district_shapes(get_json(unit.source, config.districts, config),
                                                        config.district_name, f"{unit.source}: {config.districts}")
         # A file (the bundled sample) is one whole answer; a server is walked in windows.
-        records = self._list(unit, "requests") if config.url.startswith("file:") else self._walk(unit, counts)
-        seen = set().union(*(r.keys() for r in records[:1000])) if records else set()
+        seen: set = set()
+        records = self._list(unit, "requests", seen=seen) if config.url.startswith("file:") else \
+            self._walk(unit, counts, seen)
         return {"services": services, "districts": districts, "requests": records, "counts": counts,
                 "seen": sorted(seen)}
 
