@@ -157,8 +157,8 @@ def coarsen(df: pl.DataFrame, districts: Sequence[tuple[str, object]], grid_m: i
         found = np.full(rows.size, OUTSIDE, dtype=object)
         if districts:
             tree = shapely.STRtree([geom for _, geom in districts])
-            point, polygon = tree.query(shapely.points(lon[rows], lat[rows]), predicate="within")
-            first = np.unique(point, return_index=True)[1]  # a point on a shared border: the first district
+            point, polygon = tree.query(shapely.points(lon[rows], lat[rows]), predicate="intersects")
+            first = np.unique(point, return_index=True)[1]  # on a shared border: the first district
             found[point[first]] = names[polygon[first]]
         district[rows] = found
         codes, cx, cy = _cells(lon[rows], lat[rows], grid_m)
@@ -179,8 +179,10 @@ def service_names(df: pl.DataFrame, services: Sequence[dict]) -> tuple[pl.DataFr
     listed = {s["service_code"]: s.get("service_name") or s["service_code"] for s in services
               if s.get("service_code")}
     own = df.group_by("service_code").agg(pl.col("service_name").drop_nulls().mode().sort().first().alias("own"))
-    names = own.with_columns(pl.col("service_code").replace_strict(listed, default=None, return_dtype=pl.String)
-                             .fill_null(pl.col("own")).fill_null(pl.col("service_code")).alias("name"))
+    lookup = pl.DataFrame({"service_code": list(listed), "listed": list(listed.values())},
+                          schema={"service_code": pl.String, "listed": pl.String})
+    names = own.join(lookup, on="service_code", how="left").with_columns(
+        pl.coalesce("listed", "own", "service_code").alias("name"))
     unknown = df.filter(~pl.col("service_code").is_in(list(listed))).height if listed else 0
     return df.drop("service_name").join(names.select("service_code", pl.col("name").alias("service_name")),
                                         on="service_code", how="left"), unknown

@@ -23,6 +23,7 @@ BENCHES = {
     "dcat_import_bench.py": r"first run: \d+/\d+ datasets ok",
     "gis_bench.py": r"ours: capabilities \+ paged GetFeature.*\d+\.\d",
     "load_bench.py": r"\ball\s+\d+\s+[\d.]+",
+    "open311_bench.py": r"ours \(etl/defect_reports\.py\)\s+[\d.]+",
     "pgsearch_bench.py": r"free text\s+\d+\s+[\d.]+\s+[\d.]+",
     "sensors_bench.py": r"ours \(polars, etl/sensors\.py\)\s+[\d.]+",
     "shacl_bench.py": r"whole catalogue as one graph: \d+ datasets",
