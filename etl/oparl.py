@@ -194,6 +194,11 @@ def record(kind: str, obj: dict, counts: Counter) -> dict[str, Any]:
     raise ValueError(kind)
 
 
+def _natural(object_id: str) -> tuple:
+    """…/meeting/2 before …/meeting/10."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", object_id))
+
+
 def _names(ids: list[str], names: dict[str, Optional[str]]) -> Optional[str]:
     return "; ".join(n for n in (names.get(i) for i in ids) if n) or None
 
@@ -214,7 +219,7 @@ def tables(store: dict[str, dict[str, dict]], member_types: list[str], counts: C
     elected_orgs = {i for i, o in orgs.items() if _elected_organization(o, member_types)}
 
     memberships, members = [], set()
-    for m in sorted(store["Membership"].values(), key=lambda m: m["id"]):
+    for m in sorted(store["Membership"].values(), key=lambda m: _natural(m["id"])):
         person = persons.get(m["person"] or "")
         if m["organization"] not in elected_orgs or not person or not person.get("name"):
             counts["memberships_withheld"] += 1   # staff, external bodies, unknown people
@@ -246,10 +251,10 @@ def tables(store: dict[str, dict[str, dict]], member_types: list[str], counts: C
                      "state": m["state"], "cancelled": m["cancelled"], "start": m["start"], "end": m["end"],
                      "location": m["location"], "agenda_items": agenda_count.get(m["id"], 0), "web": m["web"]}
                     for m in meetings.values()]
-    out_meetings.sort(key=lambda r: (r["start"] or "", r["id"]))
+    out_meetings.sort(key=lambda r: (r["start"] or "", _natural(r["id"])))
 
     out_items, votes = [], []
-    for item in sorted(items.values(), key=lambda i: i["id"]):
+    for item in sorted(items.values(), key=lambda i: _natural(i["id"])):
         meeting = meetings.get(item["meeting"] or "")
         if item["meeting"] and not meeting:
             counts["agenda_items_without_meeting"] += 1
@@ -273,7 +278,7 @@ def tables(store: dict[str, dict[str, dict]], member_types: list[str], counts: C
                           "paper_reference": row["paper_reference"], "result": item["result"], **parsed})
 
     out_papers = []
-    for p in sorted(papers.values(), key=lambda p: p["id"]):
+    for p in sorted(papers.values(), key=lambda p: _natural(p["id"])):
         withheld = [i for i in p["originator_persons"] if i not in member_names]
         counts["originator_persons_withheld"] += len(withheld)
         main = files.get(p["main_file"] or "")
@@ -285,7 +290,7 @@ def tables(store: dict[str, dict[str, dict]], member_types: list[str], counts: C
                            "consultations": consulted.get(p["id"], 0), "web": p["web"]})
 
     out_consultations = []
-    for c in sorted(consultations.values(), key=lambda c: c["id"]):
+    for c in sorted(consultations.values(), key=lambda c: _natural(c["id"])):
         paper, meeting = papers.get(c["paper"] or ""), meetings.get(c["meeting"] or "")
         out_consultations.append({"id": c["id"], "paper_id": c["paper"],
                                   "paper_reference": paper["reference"] if paper else None,
@@ -297,7 +302,7 @@ def tables(store: dict[str, dict[str, dict]], member_types: list[str], counts: C
     out_orgs = [{"id": o["id"], "name": o["name"], "short_name": o["short_name"],
                  "organization_type": o["organization_type"], "classification": o["classification"],
                  "start_date": o["start_date"], "end_date": o["end_date"], "website": o["website"],
-                 "members": member_count.get(o["id"], 0)} for o in sorted(orgs.values(), key=lambda o: o["id"])]
+                 "members": member_count.get(o["id"], 0)} for o in sorted(orgs.values(), key=lambda o: _natural(o["id"]))]
     return {"sitzungen": out_meetings, "tagesordnungspunkte": out_items, "vorlagen": out_papers,
             "beratungen": out_consultations, "gremien": out_orgs, "mitgliedschaften": memberships,
             "abstimmungen": votes}

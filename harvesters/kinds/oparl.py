@@ -269,7 +269,8 @@ class _Collector:
             self.out.deleted[kind].add(obj["id"])
             self.out.records[kind].pop(obj["id"], None)
             return
-        obj = _clean(obj, counts)
+        if parent is None:  # embedded children come cleaned with their parent
+            obj = _clean(obj, counts)
         if parent and parent[1]:
             obj.setdefault(parent[1], parent[0])
             if not obj.get(parent[1]):
@@ -470,9 +471,9 @@ class Oparl:
         name = _body_name(context.body)
         title = config.title or f"Ratsinformationen {name}"
         licence = config.licence or _licence(context.body.get("license")) or "notspecified"
+        ags = _ags(context.body, counts)
         return Output(title, files, [{"title": f"OParl: {name}", "path": context.body["id"]}], licence,
-                      sum(len(rows) for rows in built.values()), dict(counts),
-                      context={"ags": _ags(context.body, counts), "name": name})
+                      sum(len(rows) for rows in built.values()), dict(counts), context={"ags": ags, "name": name})
 
     def plan(self, unit: Unit, output: Output) -> Plan:
         config, counts = unit.config, output.warnings
