@@ -204,7 +204,7 @@ def _json(data: Any) -> tuple[bytes, str]:
 
 
 def _since(value: Optional[str]) -> Optional[dt.datetime]:
-    return dt.datetime.fromisoformat(value.replace(" ", "+").replace("Z", "+00:00")) if value else None
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
 
 class Server:
@@ -258,7 +258,10 @@ class Server:
         return self._page(path, name, query)
 
     def _page(self, path: str, name: str, query: dict):
-        since = _since(query.get("modified_since"))
+        try:
+            since = _since(query.get("modified_since"))
+        except ValueError:  # "+01:00" sent unencoded arrives as " 01:00"
+            return _json({"error": "modified_since is no date-time"}) + (0, 400)
         objects = self.council.lists[name]
         if since:
             objects = [o for o in objects if _since(o["modified"]) >= since] + \
