@@ -8,7 +8,7 @@ generator: ids, times and positions in the forms servers send them, with
 free text, photos and addresses) into JSON answers of 1,000 requests, as the
 harvester's windows fetch them. Then, each in its own process with its peak
 memory:
-- ours: etl.georeport.parse of every answer + etl.defect_reports.publishable
+- ours: etl.georeport.requests_table of every answer + etl.defect_reports.publishable
   (types, duplicates, district by point in polygon, grid cell, durations, the
   evaluation per month, category and district) and the CSVs written;
 - baseline: one DuckDB query over the same JSON answers (read_json,
@@ -40,14 +40,13 @@ with open(os.path.join(folder, "districts.geojson"), encoding="utf-8") as f:
     districts = defect_reports.district_shapes(json.load(f), "name", "bench")
 with open(os.path.join(folder, "services.json"), "rb") as f:
     services, _ = georeport.parse(f.read(), "json", "services", "bench")
-records = []
+answers = []
 for path in sorted(glob.glob(os.path.join(folder, "answers", "*.json"))):
     with open(path, "rb") as f:
-        items, _ = georeport.parse(f.read(), "json", "requests", path, defect_reports.FIELDS)
-    records += items
+        answers.append(georeport.requests_table(f.read(), "json", path, defect_reports.FIELDS)[0])
+raw = pl.concat(answers)
 parsed = time.perf_counter() - t
-requests, evaluation, counts = defect_reports.publishable(records, services, districts, "bench")
-del records
+requests, evaluation, counts = defect_reports.publishable(raw, services, districts, "bench")
 columnar.write_csv(defect_reports.text_times(requests), os.path.join(folder, "meldungen.csv"))
 columnar.write_csv(evaluation, os.path.join(folder, "auswertung.csv"))
 seconds = time.perf_counter() - t
@@ -147,7 +146,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="open311-bench-") as folder:
         t = time.perf_counter()
         generate(folder, count)
-        size = sum(os.path.getsize(os.path.join(folder, "answers", n)) for n in os.listdir(os.path.join(folder, "answers")))
+        answers = os.path.join(folder, "answers")
+        size = sum(os.path.getsize(os.path.join(answers, n)) for n in os.listdir(answers))
         print(f"{count:,} requests in {count // 1000 or 1} answers ({size / 1e6:.0f} MB JSON), "
               f"generated in {time.perf_counter() - t:.1f} s")
         ours = run(OURS, folder)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Optional, Sequence
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -59,19 +59,25 @@ def parse_time(text: str) -> dt.datetime:
 
 
 def _times(column: pl.Series) -> pl.Series:
-    distinct = column.drop_nulls().unique()
+    """parse_time on a whole column: the usual forms vectorised (an offset
+    or Z; no zone: Jena's time, the earlier of an hour that repeats), the
+    rest (a space for the T, an hour that does not exist, a date) once per
+    distinct value in Python."""
+    text = column.str.strip_chars().str.replace(r"Z$", "+00:00").str.replace(" ", "T", literal=True, n=1)
+    aware = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_zone="UTC", time_unit="us")
+    local = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us") \
+        .dt.replace_time_zone("Europe/Berlin", ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+    out = aware.fill_null(local)
+    left = column.filter(out.is_null() & column.is_not_null()).unique()
+    if left.len() == 0:
+        return out
     parsed = []
-    for text in distinct.to_list():
+    for value in left.to_list():
         try:
-            parsed.append(parse_time(text))
+            parsed.append(parse_time(value))
         except ValueError:
             parsed.append(None)
-    return column.replace_strict(distinct, pl.Series(parsed, dtype=TIME), default=None, return_dtype=TIME)
-
-
-def frame(records: Sequence[dict]) -> pl.DataFrame:
-    """The fields we read of each request, as text columns."""
-    return pl.DataFrame({f: [r.get(f) for r in records] for f in FIELDS}, schema={f: pl.String for f in FIELDS})
+    return out.fill_null(column.replace_strict(left, pl.Series(parsed, dtype=TIME), default=None, return_dtype=TIME))
 
 
 def _check(share_of: int, bad: int, what: str, where: str, max_unreadable: float, seen: Sequence[str]) -> None:
@@ -134,10 +140,11 @@ def normalise(raw: pl.DataFrame, where: str, max_unreadable: float = 0.5,
     return df, counts
 
 
-def _cells(lon: np.ndarray, lat: np.ndarray, size: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _cells(lon: np.ndarray, lat: np.ndarray, size: int) -> tuple[pl.Series, np.ndarray, np.ndarray]:
     x, y = _TO_LAEA.transform(lon, lat)
     east, north = np.floor(np.asarray(x) / size) * size, np.floor(np.asarray(y) / size) * size
-    codes = [f"CRS3035RES{size}mN{int(n)}E{int(e)}" for n, e in zip(north, east)]
+    codes = pl.DataFrame({"n": north.astype(np.int64), "e": east.astype(np.int64)}).select(
+        pl.format(f"CRS3035RES{size}mN{{}}E{{}}", "n", "e"))[:, 0]
     clon, clat = _FROM_LAEA.transform(east + size / 2, north + size / 2)
     return codes, np.round(np.asarray(clon), 5), np.round(np.asarray(clat), 5)
 
@@ -149,7 +156,7 @@ def coarsen(df: pl.DataFrame, districts: Sequence[tuple[str, object]], grid_m: i
     lon, lat = df["long"].to_numpy(), df["lat"].to_numpy()
     has = ~(np.isnan(lon) | np.isnan(lat)) if n else np.zeros(0, bool)
     district = np.full(n, NO_PLACE, dtype=object)
-    cells: list[Optional[str]] = [None] * n
+    cells = pl.Series("grid_cell", [None] * n, dtype=pl.String)
     clon, clat = np.full(n, np.nan), np.full(n, np.nan)
     if has.any():
         rows = np.flatnonzero(has)
@@ -162,12 +169,11 @@ def coarsen(df: pl.DataFrame, districts: Sequence[tuple[str, object]], grid_m: i
             found[point[first]] = names[polygon[first]]
         district[rows] = found
         codes, cx, cy = _cells(lon[rows], lat[rows], grid_m)
-        for i, code in zip(rows, codes):
-            cells[i] = code
+        cells = cells.scatter(rows, codes)
         clon[rows], clat[rows] = cx, cy
     return df.drop("lat", "long").with_columns(
         pl.Series("district", district.tolist(), dtype=pl.String),
-        pl.Series("grid_cell", cells, dtype=pl.String),
+        cells,
         pl.Series("cell_longitude", clon).fill_nan(None),
         pl.Series("cell_latitude", clat).fill_nan(None))
 
@@ -215,11 +221,12 @@ def evaluation(requests: pl.DataFrame) -> pl.DataFrame:
     ).sort("month", "service_code", "district").select(EVALUATION_COLUMNS)
 
 
-def publishable(records: Sequence[dict], services: Sequence[dict], districts: Sequence[tuple[str, object]],
+def publishable(raw: pl.DataFrame, services: Sequence[dict], districts: Sequence[tuple[str, object]],
                 where: str, grid_m: int = 500, max_unreadable: float = 0.5,
                 seen: Sequence[str] = ()) -> tuple[pl.DataFrame, pl.DataFrame, Counter]:
-    """(requests table, evaluation table, counts) from the server's records."""
-    df, counts = normalise(frame(records), where, max_unreadable, seen)
+    """(requests table, evaluation table, counts) from the server's answers
+    (text columns FIELDS, as etl.georeport.requests_table reads them)."""
+    df, counts = normalise(raw, where, max_unreadable, seen)
     df = coarsen(df, districts, grid_m)
     df, unknown = service_names(df, services)
     if unknown:

@@ -10,9 +10,11 @@ server); etl/defect_reports.py reads them.
 """
 from __future__ import annotations
 
+import io
 import json
 from typing import Any, Iterable, Optional
 
+import polars as pl
 from lxml import etree
 
 from . import safexml
@@ -99,3 +101,35 @@ def parse(data: bytes, fmt: str, what: str, where: str,
     (the source and URL) starts every error message."""
     keep = set(fields) if fields is not None else None
     return _from_xml(data, what, where, keep) if fmt == "xml" else _from_json(data, what, where, keep)
+
+
+def _first_keys(data: bytes) -> set:
+    """The field names of a JSON list's first object, without reading the rest."""
+    text = data.decode("utf-8", errors="replace")
+    start = text.find("{")
+    try:
+        first, _ = json.JSONDecoder().raw_decode(text, start) if start >= 0 else ({}, 0)
+    except ValueError:
+        return set()
+    return set(first) if isinstance(first, dict) else set()
+
+
+def requests_table(data: bytes, fmt: str, where: str, fields: Iterable[str]) -> tuple[pl.DataFrame, set]:
+    """A requests answer as text columns `fields` (stripped, empty as null),
+    and the field names the server sent. A plain JSON list is read by
+    polars' JSON reader; everything else (XML, a wrapped list, an error
+    answer, broken JSON, values that are objects) by parse()."""
+    fields = list(fields)
+    schema = {f: pl.String for f in fields}
+    if fmt == "json" and data.lstrip()[:1] == b"[":
+        try:
+            table = pl.read_json(io.BytesIO(data), schema=schema)
+        except Exception:  # polars' errors name no source: parse() says what is wrong
+            table = None
+        key = LISTS["requests"][2]
+        if table is not None and (table.height == 0 or table[key].null_count() < table.height):
+            stripped = [pl.col(f).str.strip_chars() for f in fields]
+            return table.with_columns(pl.when(c != "").then(c).alias(f) for c, f in zip(stripped, fields)), \
+                _first_keys(data)
+    items, seen = parse(data, fmt, "requests", where, fields)
+    return pl.DataFrame({f: [r.get(f) for r in items] for f in fields}, schema=schema), seen

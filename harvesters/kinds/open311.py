@@ -96,49 +96,50 @@ class Open311(OneDataset):
         url = f"{config.url.rstrip('/')}/{what}.{config.format}"
         return url + ("?" + urllib.parse.urlencode(query) if query and not config.url.startswith("file:") else "")
 
-    def _list(self, unit: Unit, what: str, params: Optional[dict] = None, seen: Optional[set] = None) -> list[dict]:
-        """The items of one answer; of requests only the fields we publish
-        from (free text is not kept even in memory)."""
+    def _get(self, unit: Unit, what: str, params: Optional[dict] = None) -> tuple[bytes, str]:
         url = self._url(unit.config, what, params)
-        items, fields = georeport.parse(get(unit.source, url, unit.config.format, unit.config), unit.config.format,
-                                        what, f"{unit.source}: {url}",
-                                        defect_reports.FIELDS if what == "requests" else None)
-        if seen is not None:
-            seen |= fields
-        return items
+        return get(unit.source, url, unit.config.format, unit.config), f"{unit.source}: {url}"
+
+    def _requests(self, unit: Unit, params: Optional[dict], seen: set) -> pl.DataFrame:
+        """One answer: only the fields we publish from (free text is not
+        kept even in memory); `seen` collects the field names sent."""
+        data, where = self._get(unit, "requests", params)
+        answer, fields = georeport.requests_table(data, unit.config.format, where, defect_reports.FIELDS)
+        seen |= fields
+        return answer
 
     def _window(self, unit: Unit, start: dt.datetime, end: dt.datetime, counts: Counter,
-                seen: set) -> tuple[list[dict], bool]:
+                seen: set) -> tuple[list[pl.DataFrame], bool]:
         """The requests of one window, and whether that is all of them."""
         config = unit.config
         params = {"start_date": _iso(start), "end_date": _iso(end)}
         if not config.paging:
-            items = self._list(unit, "requests", params, seen)
-            return items, len(items) < config.max_requests
+            answer = self._requests(unit, params, seen)
+            return [answer], answer.height < config.max_requests
         size = config.page_size or config.max_requests
-        found: list[dict] = []
+        pages: list[pl.DataFrame] = []
         ids: set = set()
         for page in range(1, config.max_pages + 1):
             try:
-                items = self._list(unit, "requests", dict(params, page=page), seen)
+                answer = self._requests(unit, dict(params, page=page), seen)
             except SourceError:
                 if page == 1:
                     raise
                 counts["page_errors"] += 1  # a page past the last may fail: split instead
-                return found, False
-            new = [i for i in items if i.get("service_request_id") not in ids]
-            if items and not new:
+                return pages, False
+            page_ids = set(answer["service_request_id"].to_list())
+            if answer.height and page_ids <= ids:
                 counts["pages_repeated"] += 1  # the server ignores `page`: split instead
-                return found, False
-            found += items
-            ids.update(i.get("service_request_id") for i in items)
+                return pages, False
+            pages.append(answer)
+            ids |= page_ids
             counts["pages"] += 1
-            if len(items) < size:
-                return found, True
+            if answer.height < size:
+                return pages, True
         counts["max_pages_reached"] += 1
-        return found, False
+        return pages, False
 
-    def _walk(self, unit: Unit, counts: Counter, seen: set) -> list[dict]:
+    def _walk(self, unit: Unit, counts: Counter, seen: set) -> list[pl.DataFrame]:
         config = unit.config
         start, end = _range(config)
         span, smallest = dt.timedelta(days=config.window_days), dt.timedelta(minutes=config.min_window_minutes)
@@ -146,7 +147,7 @@ class Open311(OneDataset):
         while at < end:
             windows.append((at, min(at + span, end)))
             at += span
-        records: list[dict] = []
+        answers: list[pl.DataFrame] = []
         asked = 0
         while windows:
             low, high = windows.pop(0)
@@ -154,34 +155,38 @@ class Open311(OneDataset):
             if asked > config.max_windows:
                 raise SourceError(f"{unit.source}: more than {config.max_windows} windows; stopped "
                                   "(raise max_windows if the server is that busy)")
-            items, complete = self._window(unit, low, high, counts, seen)
+            got, complete = self._window(unit, low, high, counts, seen)
             if complete:
-                records += items
+                answers += got
                 continue
             if high - low <= smallest:
                 raise SourceError(
-                    f"{unit.source}: the server sent {len(items)} requests (its cap) for {_iso(low)} to "
-                    f"{_iso(high)}, a window of {config.min_window_minutes:g} minutes or less; the rest would be "
-                    "missing, so nothing is published (check max_requests, or paging if the server pages)")
+                    f"{unit.source}: the answer for {_iso(low)} to {_iso(high)} is still full "
+                    f"({sum(a.height for a in got)} requests, the cap is {config.max_requests}) in a window of "
+                    f"{config.min_window_minutes:g} minutes or less; the rest would be missing, so nothing is "
+                    "published (check max_requests, or paging if the server pages)")
             middle = (low + (high - low) / 2).replace(microsecond=0)
             windows[:0] = [(low, middle), (middle, high)]
             counts["windows_split"] += 1
         counts["windows"] = asked
-        return records
+        return answers
 
     def extract(self, unit: Unit, build: Build) -> dict[str, Any]:
         config = unit.config
         counts: Counter = Counter()
-        services = self._list(unit, "services")
+        data, where = self._get(unit, "services")
+        services, _ = georeport.parse(data, config.format, "services", where)
         districts = []
         if config.districts:
             districts = defect_reports.district_shapes(get_json(unit.source, config.districts, config),
                                                        config.district_name, f"{unit.source}: {config.districts}")
         # A file (the bundled sample) is one whole answer; a server is walked in windows.
         seen: set = set()
-        records = self._list(unit, "requests", seen=seen) if config.url.startswith("file:") else \
+        answers = [self._requests(unit, None, seen)] if config.url.startswith("file:") else \
             self._walk(unit, counts, seen)
-        return {"services": services, "districts": districts, "requests": records, "counts": counts,
+        requests = pl.concat(answers) if answers else \
+            pl.DataFrame(schema={f: pl.String for f in defect_reports.FIELDS})
+        return {"services": services, "districts": districts, "requests": requests, "counts": counts,
                 "seen": sorted(seen)}
 
     def transform(self, unit: Unit, extracted: dict[str, Any], build: Build) -> Output:
