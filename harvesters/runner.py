@@ -23,7 +23,7 @@ import yaml
 
 from etl import package, validate
 
-from . import folders, publish, states
+from . import folders, publish, report, states
 from .faults import crash_point
 from .fetch import SourceError
 from .kinds import Build, BuildResult, ConfigError, Kind, SourceConfig, Unit, configure, kind_of
@@ -110,7 +110,8 @@ def run_unit(kind: Kind, unit: Unit, out: str, ckan=None, token=None, dry_run: b
     started = dt.datetime.now(dt.timezone.utc)
     version = started.strftime("%Y%m%dT%H%M%SZ")
     base = os.path.join(out, unit.name)
-    entry: dict[str, Any] = {"source": unit.name, "started": started.isoformat(timespec="seconds")}
+    entry: dict[str, Any] = {"source": unit.name, "dataset": unit.dataset,
+                             "started": started.isoformat(timespec="seconds")}
     building = None
     try:
         folders.recover(base)
@@ -166,7 +167,8 @@ def _known_units(out: str, source: str) -> dict[str, str]:
         return {}
 
 
-def _run_units(source: str, config: SourceConfig, out: str, ckan, token, dry_run: bool) -> list[dict[str, Any]]:
+def _run_units(source: str, config: SourceConfig, out: str, ckan, token, dry_run: bool,
+               progress=None) -> list[dict[str, Any]]:
     """Every unit (dataset) of one source; units that vanished are withdrawn."""
     kind = kind_of(config)
     now = publish.timestamp
@@ -184,7 +186,11 @@ def _run_units(source: str, config: SourceConfig, out: str, ckan, token, dry_run
                     log.exception("could not show the failure on %s", dataset)
         return [{"source": source, "started": now(), "status": states.FAILED, "message": message,
                  "finished": now()}]
-    entries = [run_unit(kind, unit, out, ckan, token, dry_run) for unit in units]
+    entries = []
+    for number, unit in enumerate(units, start=1):
+        if progress:  # the portal's "run now" shows how far it got
+            progress(unit.name, number - 1, len(units))
+        entries.append(run_unit(kind, unit, out, ckan, token, dry_run))
     if not kind.many_units:
         return entries
     current = {unit.name: unit.dataset for unit in units}
@@ -224,8 +230,11 @@ def _progress(number: int, total: int, name: str) -> None:
 
 
 def run(names: list[str], sources: Mapping[str, Any], out: str, ckan=None, token=None,
-        dry_run: bool = False) -> list[dict[str, Any]]:
-    """Harvest `names` of `sources` (entries as load_config returns them, or typed configs)."""
+        dry_run: bool = False, progress=None, trigger: str = "command") -> list[dict[str, Any]]:
+    """Harvest `names` of `sources` (entries as load_config returns them, or typed configs).
+    Publishing, each source's run is also reported to the portal's dashboard
+    (report.py; `trigger` says who started it); `progress(unit, done, total)`
+    hears of each unit before it starts."""
     configs = {name: configure(name, sources[name]) for name in names}  # every mistake before any work
     os.makedirs(out, exist_ok=True)
     lock = open(os.path.join(out, ".lock"), "w")
@@ -238,9 +247,13 @@ def run(names: list[str], sources: Mapping[str, Any], out: str, ckan=None, token
         results = []
         for number, name in enumerate(names, start=1):
             _progress(number, len(names), name)
-            for entry in _run_units(name, configs[name], out, ckan, token, dry_run):
+            started = publish.timestamp()
+            entries = _run_units(name, configs[name], out, ckan, token, dry_run, progress)
+            for entry in entries:
                 _record(out, entry)
                 results.append(entry)
+            if ckan is not None and not dry_run:
+                report.send(ckan, out, report.record(name, configs[name], entries, started, trigger))
         return results
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)

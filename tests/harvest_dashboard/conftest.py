@@ -1,0 +1,60 @@
+"""The harvest dashboard's tests: the tree sample served on loopback, the
+organisations with their harvester (editor), a steward (editor), an admin
+and another organisation's steward, as bin/setup and the city set them up."""
+import os
+import types
+
+import pytest
+import yaml
+from ckanapi import LocalCKAN
+
+from ckan.tests import factories
+
+from harvesters import runner
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SAMPLES = os.path.join(ROOT, "harvesters", "samples")
+CONTACT = "baumkataster@jena.example"
+
+
+def sample(name: str) -> bytes:
+    with open(os.path.join(SAMPLES, name), "rb") as f:
+        return f.read()
+
+
+@pytest.fixture
+def tree_source(loopback):
+    """(routes, the jena source's configuration): the Jena register on loopback."""
+    routes, base = loopback
+    routes.clear()
+    routes["/jena.csv"] = (sample("jena_baumkataster.csv"), "text/csv; charset=windows-1252", 0)
+    config = runner.load_config()
+    entry = dict(config["jena"], url=base + "/jena.csv", timeout=2, attempts=1, backoff=0.01)
+    return routes, {"jena": entry}
+
+
+@pytest.fixture
+def people():
+    """stadt-jena (with a contact e-mail) and another organisation, and who works there."""
+    admin = factories.Sysadmin()
+    harvester, steward, org_admin, member = factories.User(), factories.User(), factories.User(), factories.User()
+    other_steward = factories.User()
+    jena = factories.Organization(name="stadt-jena", title="Stadt Jena", contact_email=CONTACT, user=admin,
+                                  users=[{"name": harvester["name"], "capacity": "editor"},
+                                         {"name": steward["name"], "capacity": "editor"},
+                                         {"name": org_admin["name"], "capacity": "admin"},
+                                         {"name": member["name"], "capacity": "member"}])
+    other = factories.Organization(name="stadt-leipzig-beispiel", user=admin,
+                                   users=[{"name": other_steward["name"], "capacity": "editor"},
+                                          {"name": harvester["name"], "capacity": "editor"}])
+    return types.SimpleNamespace(admin=admin, harvester=harvester, steward=steward, org_admin=org_admin,
+                                 member=member, other_steward=other_steward, jena=jena, other=other,
+                                 portal=LocalCKAN(username=harvester["name"]))
+
+
+@pytest.fixture
+def sources_file(tmp_path, tree_source):
+    """sources.yaml with the loopback source, as the portal's config names it."""
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump({"trees": tree_source[1]}, allow_unicode=True), encoding="utf-8")
+    return str(path)
