@@ -9,7 +9,7 @@ from .loopback import serve
 
 # Plugins whose tables must exist whatever a test enables: the CLI loads the
 # full stack of test.ini even where a test runs with fewer plugins.
-ALWAYS_MIGRATED = ("activity", "jena_pgsearch", "jena_quality", "jena_validation", "jena_dcat")
+ALWAYS_MIGRATED = ("activity", "jena_pgsearch", "jena_quality", "jena_validation", "jena_dcat", "jena_harvest")
 
 
 def _migrate_plugins():
@@ -44,7 +44,8 @@ def reset_db(reset_db):
         if dropping:
             _migrate_plugins()
         # CKAN empties only the tables it knows; ours keep per-dataset state.
-        model.Session.execute("TRUNCATE jena_quality, jena_url_check, jena_validation, jena_shacl")
+        model.Session.execute("TRUNCATE jena_quality, jena_url_check, jena_validation, jena_shacl, "
+                              "jena_harvest_run, jena_harvest_alert, jena_harvest_trigger")
         model.Session.commit()
     return reset
 
