@@ -19,6 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # bench -> a line its report prints
 BENCHES = {
+    "budget_bench.py": r"ours \(polars, etl/budget\.py\)\s+[\d.]+",
     "datastore_bench.py": r"datastore_search_sql GROUP BY genus, district over [\d,]+ rows: p50 \d+ ms",
     "dcat_import_bench.py": r"first run: \d+/\d+ datasets ok",
     "gis_bench.py": r"ours: capabilities \+ paged GetFeature.*\d+\.\d",
