@@ -140,7 +140,7 @@ def stop(proc: subprocess.Popen) -> None:
 
 def load(base: str, mix: list[tuple[str, str]], clients: int, seconds: float) -> tuple[dict, float]:
     """Each client cycles through the mix from its own starting point."""
-    results = {name: {"times": [], "errors": 0} for name, _ in mix}
+    results = {name: {"times": [], "errors": 0, "why": {}} for name, _ in mix}
     lock = threading.Lock()
     start_at = time.monotonic() + 0.5
     stop_at = start_at + seconds
@@ -156,14 +156,15 @@ def load(base: str, mix: list[tuple[str, str]], clients: int, seconds: float) ->
             t = time.perf_counter()
             try:
                 r = session.get(base + path, timeout=60)
-                ok = r.status_code == 200
-            except requests.RequestException:
-                ok = False
+                ok, why = r.status_code == 200, f"HTTP {r.status_code}"
+            except requests.RequestException as e:
+                ok, why = False, type(e).__name__
             took = time.perf_counter() - t
             with lock:
                 results[name]["times"].append(took)
                 if not ok:
                     results[name]["errors"] += 1
+                    results[name]["why"][why] = results[name]["why"].get(why, 0) + 1
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for t in threads:
@@ -197,6 +198,9 @@ def report(kind: str, results: dict, elapsed: float) -> float:
         print(f"  {'all':<18} {len(everything):>8} {rate:>7.1f} {pct(everything, 50) * 1000:>8.0f} "
               f"{pct(everything, 95) * 1000:>8.0f} {pct(everything, 99) * 1000:>8.0f} {errors:>6}"
               f"   (mean {statistics.mean(everything) * 1000:.0f} ms)")
+    for name, r in results.items():
+        if r["why"]:
+            print(f"  errors of {name}: " + ", ".join(f"{why} × {n}" for why, n in sorted(r["why"].items())))
     return rate
 
 
