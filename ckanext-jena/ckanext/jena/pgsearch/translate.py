@@ -14,7 +14,9 @@ from typing import Callable, Optional
 
 from luqum import tree
 from luqum.exceptions import ParseError
-from luqum.parser import parser as lucene_parser
+# PLY's lexer keeps its state in the module: luqum.thread gives each thread
+# its own (gunicorn's threads parsed each other's queries: valid ones were 500s).
+from luqum.thread import parse as lucene_parse
 
 from ckan.lib.search.common import SearchError
 
@@ -84,7 +86,7 @@ def parse(query: str) -> tree.Item:
     if len(query) > 20 * MAX_CLAUSES:
         raise QueryTranslationError(f"query too long ({len(query)} characters)")
     try:
-        node = lucene_parser.parse(query)
+        node = lucene_parse(query)
     except (ParseError, Exception) as e:  # luqum raises several kinds
         raise Unparsable(f"cannot parse query {query!r}: {e}") from e
     if _count_nodes(node) > MAX_CLAUSES:
