@@ -7,7 +7,7 @@ import rq.utils
 from ckan.lib import jobs
 from ckan.tests import factories
 
-from .server import free_port
+from ..portal_process import free_port
 
 
 @pytest.fixture
@@ -32,11 +32,33 @@ def test_all_parts_fine_answers_200(app, worker):
     body = _check(app, 200)
     assert body["status"] == "ok"
     checks = body["checks"]
-    assert set(checks) == {"database", "redis", "search", "datastore", "jobs_worker"}
+    assert set(checks) == {"database", "redis", "search", "datastore", "jobs_worker", "harvests"}
     assert all(c["ok"] for c in checks.values())
     assert checks["search"] == {**checks["search"], "backend": "postgresql", "datasets": 1}
     assert checks["jobs_worker"]["workers"] == 1
     assert "default" in checks["jobs_worker"]["queues"] or checks["jobs_worker"]["queues"] == {}
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_the_last_harvest_of_each_source_is_reported_without_its_message(app, worker):
+    """A failed harvest is listed for monitoring; the portal itself stays healthy."""
+    from ckan.plugins import toolkit as tk
+    editor = factories.User()
+    org = factories.Organization(users=[{"name": editor["name"], "capacity": "editor"}])
+    now = dt.datetime.now(dt.timezone.utc)
+    for source, status, hours, message in (("baeume", "ok", 30, "ok"), ("baeume", "failed", 2, "Quelle antwortet mit HTML"),
+                                           ("geodaten", "ok", 1, "ok")):
+        tk.get_action("jena_harvest_run_create")({"user": editor["name"]}, {
+            "source": source, "kind": "tree_register", "organization": org["name"], "status": status,
+            "started": (now - dt.timedelta(hours=hours, minutes=5)).isoformat(),
+            "finished": (now - dt.timedelta(hours=hours)).isoformat(), "message": message, "rows": 10})
+    body = _check(app, 200)
+    harvests = body["checks"]["harvests"]
+    assert harvests["ok"] is True and harvests["failing"] == ["baeume"]
+    assert harvests["sources"]["baeume"]["status"] == "failed"
+    assert 2 * 3600 - 60 <= harvests["sources"]["baeume"]["age_seconds"] <= 2 * 3600 + 600
+    assert harvests["sources"]["geodaten"]["status"] == "ok"
+    assert "HTML" not in str(body)
 
 
 def test_no_worker_seen_answers_503(app):

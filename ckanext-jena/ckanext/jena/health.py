@@ -1,8 +1,10 @@
 """What an operator's monitoring polls: /healthz answers 200 when the portal
 can serve and get its background work done, 503 when a part it needs is
 down, with one JSON entry per part (database, Redis, search backend,
-DataStore, jobs worker). The output names parts and states, never a URL,
-password or host: the endpoint is public, as monitoring needs it."""
+DataStore, jobs worker), and the last harvest of each source (as its
+runner reported it to jena_harvest). The output names parts and states,
+never a URL, password, host or a harvest's message: the endpoint is public,
+as monitoring needs it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -117,12 +119,35 @@ def check_worker() -> dict[str, Any]:
     return result
 
 
+def check_harvests() -> dict[str, Any] | None:
+    """Each source's last reported run: its state and when it ended. A
+    failed harvest is news for the stewards (the dashboard, the alert mail),
+    not a portal that cannot serve: it is listed, and /healthz stays 200."""
+    if not p.plugin_loaded("jena_harvest"):
+        return None
+    from harvesters import states
+
+    from .harvest import store
+    now = _utcnow()
+    sources: dict[str, Any] = {}
+    for entry in store.sources(trend=1):
+        last = entry["last"]
+        item: dict[str, Any] = {"status": last["status"], "finished": last["finished"]}
+        if last["finished"]:
+            ended = _aware(dt.datetime.fromisoformat(last["finished"]))
+            item["age_seconds"] = round((now - ended).total_seconds())
+        sources[last["source"]] = item
+    failing = sorted(name for name, item in sources.items() if states.code(item["status"]) not in states.GOOD)
+    return {"sources": sources, "failing": failing}
+
+
 CHECKS: dict[str, Callable[[], dict[str, Any] | None]] = {
     "database": check_database,
     "redis": check_redis,
     "search": check_search,
     "datastore": check_datastore,
     "jobs_worker": check_worker,
+    "harvests": check_harvests,
 }
 
 
