@@ -60,8 +60,10 @@ print(json.dumps({"runs": runs, "peak_mb": resource.getrusage(resource.RUSAGE_SE
 
 # The same tables from the same pages, in SQL (the decision by the same keywords, simplified).
 SQL = """
-CREATE TEMP TABLE meetings AS SELECT unnest(data) AS m FROM read_json('{dir}/meeting-*.json', maximum_object_size=1000000000);
-CREATE TEMP TABLE papers AS SELECT unnest(data) AS p FROM read_json('{dir}/paper-*.json', maximum_object_size=1000000000);
+CREATE TEMP TABLE meetings AS
+  SELECT unnest(data) AS m FROM read_json('{dir}/meeting-*.json', maximum_object_size=1000000000);
+CREATE TEMP TABLE papers AS
+  SELECT unnest(data) AS p FROM read_json('{dir}/paper-*.json', maximum_object_size=1000000000);
 CREATE TEMP TABLE items AS SELECT m.id AS meeting_id, m.start AS meeting_start, unnest(m.agendaItem) AS i FROM meetings;
 COPY (SELECT i.id, meeting_id, meeting_start, i.number, i."order", CASE WHEN i.public THEN i.name END AS name,
              i.public, i.consultation, i.result FROM items ORDER BY i.id) TO '{dir}/tagesordnungspunkte.csv' (HEADER);
@@ -165,7 +167,8 @@ def main() -> None:
     print(f"  {'ours: incremental run, nothing changed':44} {second['seconds']:8.1f}")
     print(f"  result texts not readable as a decision (kept as text, counted): {w.get('results_unreadable', 0):,}")
     if duck is None:
-        print(f"  {'DuckDB over the same JSON pages (files)':44} skipped: DuckDB not installed (requirements-bench.txt)")
+        print(f"  {'DuckDB over the same JSON pages (files)':44} skipped: DuckDB not installed "
+              "(requirements-bench.txt)")
         return
     print(f"  {'DuckDB over the same JSON pages (files)':44} {duck['seconds']:8.1f} {objects / duck['seconds']:10,.0f} "
           f"{duck['peak_mb']:8} ({size / 1e6:,.1f} MB of JSON, no HTTP, no validation)")

@@ -228,7 +228,8 @@ def tables(store: dict[str, dict[str, dict]], member_types: list[str], counts: C
         memberships.append({"id": m["id"], "person_id": person["id"], "person_name": person["name"],
                             "organization_id": m["organization"], "organization_name": org_names.get(m["organization"]),
                             "role": m["role"], "voting_right": m["voting_right"],
-                            "on_behalf_of_id": m["on_behalf_of"], "on_behalf_of": org_names.get(m["on_behalf_of"] or ""),
+                            "on_behalf_of_id": m["on_behalf_of"],
+                            "on_behalf_of": org_names.get(m["on_behalf_of"] or ""),
                             "start_date": m["start_date"], "end_date": m["end_date"]})
     member_count = Counter(m["organization_id"] for m in memberships)
     member_names = {p: persons[p]["name"] for p in members}
@@ -283,7 +284,8 @@ def tables(store: dict[str, dict[str, dict]], member_types: list[str], counts: C
         counts["originator_persons_withheld"] += len(withheld)
         main = files.get(p["main_file"] or "")
         out_papers.append({"id": p["id"], "reference": p["reference"], "name": p["name"], "paper_type": p["paper_type"],
-                           "date": p["date"], "originator_organizations": _names(p["originator_organizations"], org_names),
+                           "date": p["date"],
+                           "originator_organizations": _names(p["originator_organizations"], org_names),
                            "originator_persons": _names(p["originator_persons"], member_names),
                            "under_direction_of": _names(p["under_direction_of"], org_names),
                            "main_file_url": main["access_url"] if main else None, "files": len(p["files"]),
@@ -302,7 +304,8 @@ def tables(store: dict[str, dict[str, dict]], member_types: list[str], counts: C
     out_orgs = [{"id": o["id"], "name": o["name"], "short_name": o["short_name"],
                  "organization_type": o["organization_type"], "classification": o["classification"],
                  "start_date": o["start_date"], "end_date": o["end_date"], "website": o["website"],
-                 "members": member_count.get(o["id"], 0)} for o in sorted(orgs.values(), key=lambda o: _natural(o["id"]))]
+                 "members": member_count.get(o["id"], 0)}
+                for o in sorted(orgs.values(), key=lambda o: _natural(o["id"]))]
     return {"sitzungen": out_meetings, "tagesordnungspunkte": out_items, "vorlagen": out_papers,
             "beratungen": out_consultations, "gremien": out_orgs, "mitgliedschaften": memberships,
             "abstimmungen": votes}

@@ -8,7 +8,6 @@ import csv
 import datetime as dt
 import hashlib
 import json
-import re
 import time
 
 import pytest
