@@ -14,7 +14,7 @@ worker)
 migrate)
     # db init creates the schema on a new database and upgrades an older one.
     ckan -c "$INI" db init
-    for plugin in activity jena_quality jena_validation jena_dcat jena_harvest; do
+    for plugin in activity jena_quality jena_validation jena_dcat jena_2fa jena_harvest; do
         ckan -c "$INI" db upgrade -p "$plugin"
     done
     # CKAN's own permission script for the DataStore roles, run as the
