@@ -8,7 +8,8 @@ from harvesters import runner
 
 from .conftest import CONTACT
 
-pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+# The action runs in a request (the runner calls the API), whose context gives it the translations.
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index", "with_request_context")
 
 
 def mails_to(mail_server, address):

@@ -48,9 +48,7 @@ def _ini(folder, out, sources_file):
                f"ckanext.jena.harvest.sources = {sources_file}\n"
                "ckanext.jena.harvest.user = jena-harvester\n"
                "ckanext.jena.harvest.queue = jena_harvest\n"
-               "ckanext.jena.harvest.schedule =\n    * 30 4 * * *\n"
-               # The two-factor login is not what this test is about: stewards log in with a password.
-               "ckanext.jena.2fa.required_for = sysadmin\n")
+               "ckanext.jena.harvest.schedule =\n    * 30 4 * * *\n")
     text = text.replace("[app:main]\n", "[app:main]\n" + options, 1)
     path = os.path.join(folder, "dashboard.ini")
     with open(path, "w", encoding="utf-8") as f:

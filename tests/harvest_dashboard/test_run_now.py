@@ -13,6 +13,8 @@ from ckan.tests import helpers
 import ckan.plugins.toolkit as tk
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+# Actions as the API calls them: in a request, with its translations (pages make their own).
+in_a_request = pytest.mark.usefixtures("with_request_context")
 QUEUE = "jena_harvest_test"  # its own queue: the harvested dataset's other jobs are not this test's
 
 
@@ -56,6 +58,7 @@ class HeldLock:
         self.file.close()
 
 
+@in_a_request
 def test_run_now_goes_through_the_queue_under_the_crons_lock(people, run_now_config):
     out = run_now_config
     queued = run_now(people.org_admin)
@@ -92,6 +95,7 @@ def test_run_now_goes_through_the_queue_under_the_crons_lock(people, run_now_con
     assert len(runs(people.steward)) == 1
 
 
+@in_a_request
 def test_only_admins_of_the_organisation_and_sysadmins_run_now(people, run_now_config):
     for user in (people.steward, people.harvester, people.other_steward, people.member):
         with pytest.raises(tk.NotAuthorized):
@@ -101,7 +105,8 @@ def test_only_admins_of_the_organisation_and_sysadmins_run_now(people, run_now_c
 def test_the_source_page_offers_run_now_to_admins_only(people, run_now_config, app):
     def page(user):
         return app.get("/ernte/jena", extra_environ={"REMOTE_USER": user["name"]}).body
-    assert "Jetzt ernten" in page(people.org_admin) and "Jetzt ernten" not in page(people.steward)
+    button = '<button class="btn btn-primary" type="submit">Jetzt ernten</button>'
+    assert button in page(people.org_admin) and button not in page(people.steward)
     response = app.post("/ernte/jena/jetzt", extra_environ={"REMOTE_USER": people.org_admin["name"]},
                         follow_redirects=False)
     assert response.status_code == 302

@@ -11,6 +11,7 @@ import urllib.parse
 from typing import Any, Optional
 
 import ckan.lib.mailer as mailer
+from flask_babel import force_locale
 import ckan.plugins.toolkit as tk
 
 from harvesters import states
@@ -60,7 +61,13 @@ def _send(recipient: tuple[str, str], subject: str, body: str) -> bool:
 
 def check(run: dict[str, Any]) -> Optional[str]:
     """After a new run of its source: open or close its alert (one mail
-    each). Returns what was sent: failures, drop, recovered, or None."""
+    each). Returns what was sent: failures, drop, recovered, or None.
+    Written in the portal's language: the contact did not make the request."""
+    with force_locale(tk.config.get("ckan.locale_default") or "de"):
+        return _check(run)
+
+
+def _check(run: dict[str, Any]) -> Optional[str]:
     source = run["source"]
     history = store.recent(source, 2 + 50)  # this run first
     current = store.alert(source)
