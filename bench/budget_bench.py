@@ -42,10 +42,10 @@ warnings = Counter()
 with open(sys.argv[1], encoding="utf-8") as f:
     frame = columnar.read_text_table(f.read(), ";")
 lay = budget.layout("bench.csv", frame.columns, roles, config.phases, config.ignore)
-detail, sums = budget.read_file("bench.csv", frame, lay, 0, config.totals, warnings)
+detail, sums, names = budget.read_file("bench.csv", frame, lay, 0, config.totals, warnings)
 del frame
 budget.check_sums(detail, sums, warnings)
-long = budget.to_long(detail, budget.area_titles(sums, {}), warnings)
+long = budget.to_long(detail, names, budget.area_titles(sums, {}), warnings)
 summary = budget.overview(long)
 for frame, name, path in ((long, "budget", sys.argv[2] + "-long.csv"),
                           (summary, "budget_overview", sys.argv[2] + "-overview.csv")):

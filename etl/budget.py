@@ -116,8 +116,9 @@ def _ancestors(codes: pl.Series) -> set[str]:
 
 
 def read_file(file: str, frame: pl.DataFrame, lay: Layout, order: int, markers: list[str],
-              warnings: Counter) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """One wide file → (its detail rows in long format, its totals and sub-totals in long format)."""
+              warnings: Counter) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """One wide file → (its detail rows in long format, its totals and sub-totals in
+    long format, the names of its lines' products and accounts)."""
     marker = re.compile(rf"(?i)^\s*({'|'.join(re.escape(m) for m in markers)})\b")  # "Summe", not "Summen…"
     base = frame.select(
         _text(lay.product).alias("product_code"), _text(lay.product_title).alias("product_title"),
@@ -157,13 +158,12 @@ def read_file(file: str, frame: pl.DataFrame, lay: Layout, order: int, markers: 
                           "fiscal_year": [y for _, _, y in lay.years]},
                          schema={"column": pl.String, "phase": pl.String, "fiscal_year": pl.Int32})
 
-    def long(rows: pl.DataFrame) -> pl.DataFrame:
-        index = ["product_code", "product_title", "account_code", "account_title", "kind"]
+    def long(rows: pl.DataFrame, index: list[str]) -> pl.DataFrame:
         out = rows.unpivot(on=[c for c, _, _ in lay.years], index=index, variable_name="column", value_name="raw")
         out = out.with_columns(value=amounts(pl.col("raw")))
         return out.join(years, on="column", how="left").with_columns(
             file_order=pl.lit(order, pl.Int32), source_column=pl.lit(f"{file}: ") + pl.col("column"))
-    detail = long(lines)
+    detail = long(lines, ["product_code", "account_code"])  # names once per line, not per year (names below)
     filled = detail.filter(pl.col("raw").is_not_null() & (pl.col("raw").str.strip_chars() != ""))
     bad = filled.filter(pl.col("value").is_null())
     warnings["amounts read"] += filled.height
@@ -172,7 +172,10 @@ def read_file(file: str, frame: pl.DataFrame, lay: Layout, order: int, markers: 
         warnings.setdefault("examples", {})["amount"] = bad["raw"].head(3).to_list()
     warnings["totals rows dropped"] += base.filter(pl.col("kind") == "total").height
     warnings["sub-total rows dropped"] += sums.height - base.filter(pl.col("kind") == "total").height
-    return detail.drop("raw", "kind"), long(sums).drop("raw")
+    names = lines.select("product_code", "product_title", "account_code", "account_title",
+                         file_order=pl.lit(order, pl.Int32))
+    totals = long(sums, ["product_code", "product_title", "account_code", "account_title", "kind"])
+    return detail.drop("raw"), totals.drop("raw"), names
 
 
 def _prefix(depth: int) -> pl.Expr:
@@ -228,46 +231,46 @@ def missing_years(frame: pl.DataFrame) -> dict[str, list[int]]:
     return dict(sorted(out.items()))
 
 
-def to_long(details: pl.DataFrame, area_titles: dict[str, str], warnings: Counter) -> pl.DataFrame:
-    """The detail rows as the published table: hierarchy, direction, positive amounts."""
+def to_long(details: pl.DataFrame, names: pl.DataFrame, area_titles: dict[str, str],
+            warnings: Counter) -> pl.DataFrame:
+    """The detail rows as the published table: hierarchy, direction, positive amounts.
+    What depends on the product or the account alone is worked out once per code and joined."""
     frame = newest_per_year(details, warnings)
     # Several lines of one product and account (two cost centres) are one figure.
     key = ["product_code", "account_code", "fiscal_year", "phase"]
     counted = frame.height
-    frame = (frame.sort("file_order").group_by(key, maintain_order=True)
-             .agg(pl.col("value").sum(), pl.col("product_title").last(), pl.col("account_title").last(),
-                  pl.col("source_column").first()))
+    frame = frame.group_by(key).agg(pl.col("value").sum(), pl.col("source_column").first())
     if frame.height < counted:
         warnings["lines of the same product and account added up"] += counted - frame.height
     # The newest file's names of products and accounts (names change between budgets).
-    names = (details.sort("file_order").group_by("product_code")
-             .agg(pl.col("product_title").filter(pl.col("product_title") != "").last()))
-    accounts = (details.sort("file_order").group_by("account_code")
-                .agg(pl.col("account_title").filter(pl.col("account_title") != "").last()))
+    ordered = names.sort("file_order")
     parts = pl.col("product_code").str.split(".")
-    klass = pl.col("account_code").str.slice(0, 1)
-    by_account = klass.replace_strict({k: v[0] for k, v in ACCOUNT_CLASSES.items()}, default=None)
-    frame = (frame.drop("product_title", "account_title")
-             .join(names, on="product_code", how="left").join(accounts, on="account_code", how="left")
-             .with_columns(product_area=parts.list.get(0),
-                           product_group=pl.when(parts.list.len() >= 2).then(parts.list.head(2).list.join("."))
-                           .otherwise(None),
-                           product=pl.when(parts.list.len() >= 3).then(parts.list.head(3).list.join("."))
-                           .otherwise(None),
-                           statement=klass.replace_strict({k: v[1] for k, v in ACCOUNT_CLASSES.items()}, default=None),
-                           # the file's sign where the account does not say (income is negative)
-                           direction=pl.coalesce(by_account, pl.when(pl.col("value") < 0).then(pl.lit("revenue"))
-                                                 .otherwise(pl.lit("expenditure")))))
-    by_sign = frame.filter(~klass.is_in(list(ACCOUNT_CLASSES))).height
-    if by_sign:
-        warnings["direction from the sign (account class unknown)"] += by_sign
     titles = pl.DataFrame({"product_area": list(area_titles), "product_area_title": list(area_titles.values())},
                           schema={"product_area": pl.String, "product_area_title": pl.String})
-    frame = (frame.join(titles, on="product_area", how="left")
-             .with_columns(product_area_title=pl.col("product_area_title")
-                           .fill_null(pl.lit("Produktbereich ") + pl.col("product_area")),
-                           amount=(pl.when(pl.col("direction") == "revenue").then(-pl.col("value"))
-                                   .otherwise(pl.col("value"))).round(2)))
+    products = (ordered.group_by("product_code")
+                .agg(pl.col("product_title").filter(pl.col("product_title") != "").last())
+                .with_columns(product_area=parts.list.get(0),
+                              product_group=pl.when(parts.list.len() >= 2).then(parts.list.head(2).list.join(".")),
+                              product=pl.when(parts.list.len() >= 3).then(parts.list.head(3).list.join(".")))
+                .join(titles, on="product_area", how="left")
+                .with_columns(product_area_title=pl.col("product_area_title")
+                              .fill_null(pl.lit("Produktbereich ") + pl.col("product_area"))))
+    klass = pl.col("account_code").str.slice(0, 1)
+    accounts = (ordered.group_by("account_code")
+                .agg(pl.col("account_title").filter(pl.col("account_title") != "").last())
+                .with_columns(statement=klass.replace_strict({k: v[1] for k, v in ACCOUNT_CLASSES.items()},
+                                                             default=None),
+                              by_account=klass.replace_strict({k: v[0] for k, v in ACCOUNT_CLASSES.items()},
+                                                              default=None)))
+    frame = (frame.join(products, on="product_code", how="left").join(accounts, on="account_code", how="left")
+             # the file's sign where the account does not say (income is negative)
+             .with_columns(direction=pl.coalesce("by_account", pl.when(pl.col("value") < 0).then(pl.lit("revenue"))
+                                                 .otherwise(pl.lit("expenditure")))))
+    by_sign = frame.filter(pl.col("by_account").is_null()).height
+    if by_sign:
+        warnings["direction from the sign (account class unknown)"] += by_sign
+    frame = frame.with_columns(amount=(pl.when(pl.col("direction") == "revenue").then(-pl.col("value"))
+                                       .otherwise(pl.col("value"))).round(2))
     return frame.select(LONG).sort("product_code", "account_code", "fiscal_year", "phase")
 
 

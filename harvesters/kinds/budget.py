@@ -109,14 +109,14 @@ class Budget(OneDataset):
         roles = {"product": config.product, "product_title": config.product_title, "account": config.account,
                  "account_title": config.account_title}
         warnings: Counter = Counter()
-        details, sums = [], []
+        details, sums, names = [], [], []
         for order, (name, frame) in enumerate(frames):
             try:
                 lay = budget.layout(name, frame.columns, roles, config.phases, config.ignore)
             except budget.BudgetError as e:
                 raise SourceError(f"{source}: {e}")
             before = Counter(warnings)
-            detail, total = budget.read_file(name, frame, lay, order, config.totals, warnings)
+            detail, total, named = budget.read_file(name, frame, lay, order, config.totals, warnings)
             cells = warnings["amounts read"] - before["amounts read"]
             bad = warnings["amounts unreadable"] - before["amounts unreadable"]
             if cells and bad / cells > config.max_unreadable:
@@ -128,9 +128,11 @@ class Budget(OneDataset):
                 warnings["columns neither plan nor result, skipped"] += len(lay.ignored)
             details.append(detail)
             sums.append(total)
+            names.append(named)
         details_all, sums_all = pl.concat(details), pl.concat(sums)
         budget.check_sums(details_all, sums_all, warnings)
-        long = budget.to_long(details_all, budget.area_titles(sums_all, config.product_areas), warnings)
+        long = budget.to_long(details_all, pl.concat(names), budget.area_titles(sums_all, config.product_areas),
+                              warnings)
         if long.is_empty():
             raise SourceError(f"{source}: no figures in {', '.join(n for n, _ in frames)} "
                               "(every amount empty or zero); not published")
