@@ -187,7 +187,8 @@ class Budget(OneDataset):
             "wird doppelt gezählt); ein Jahr aus mehreren Haushaltsplänen stammt aus dem neuesten.")
         dataset = harvested_metadata(
             unit.dataset, title=output.title, notes=notes,
-            tags=["Haushalt", "Finanzen", "Produkthaushalt", "Fiscal Data Package"], themes=["ECON", "GOVE"],  # in the portal's order
+            tags=["Haushalt", "Finanzen", "Produkthaushalt", "Fiscal Data Package"],
+            themes=["ECON", "GOVE"],  # in the order the portal stores them (publish compares lists in order)
             licence=config.licence, frequency=config.frequency, source_system=self.source_system(config),
             attribution=config.attribution, extent=config.extent, contact=config.contact,
             known_limitations=limitations)
