@@ -315,3 +315,20 @@ def test_the_bundled_sample_becomes_a_valid_package(tmp_path):
     report = json.loads((tmp_path / SOURCE / "current" / "validation-report.json").read_text())
     assert report["valid"] and set(report["tables"]) == {"meldungen", "auswertung", "kategorien"}
     assert io.BytesIO((tmp_path / SOURCE / "current" / "auswertung.png").read_bytes()).read(4) == b"\x89PNG"
+
+
+def test_a_wrapped_list_is_read_and_an_error_object_or_errors_element_is_the_servers_words(loopback, tmp_path):
+    routes, base = loopback
+    records = requests(40, seed=8)
+    Server(routes, records)
+    routes[f"{API}/requests.json*"] = (json.dumps({"service_requests": records}).encode(), "application/json")
+    result = harvest(config(base, window_days=90, since="2026-04-02T00:00:00Z"), tmp_path)
+    assert result["status"] == "ok" and result["rows"] == 40, result  # one window, the whole (static) list
+    routes[f"{API}/requests.json*"] = (b'{"code": 400, "description": "start_date invalid"}', "application/json")
+    result = harvest(config(base), tmp_path)
+    assert result["status"] == "failed" and "GeoReport errors: 400 start_date invalid" in result["message"]
+    Server(routes, records, fmt="xml")
+    routes[f"{API}/requests.xml*"] = (b"<errors><error><code>404</code><description>keine Meldungen</description>"
+                                      b"</error></errors>", "text/xml")
+    result = harvest(config(base, format="xml"), tmp_path)
+    assert result["status"] == "failed" and "GeoReport errors: 404 keine Meldungen" in result["message"]
