@@ -252,6 +252,13 @@ def test_published_valid_in_the_portal_and_an_unchanged_run_writes_nothing(sourc
         {n: (r["status"], r.get("reason"), r["errors"][:3]) for n, r in reports.items()}
     assert reports["haushalt.csv"]["schema_origin"] == "resource"
     assert helpers.call_action("package_show", id=DATASET)["validation_status"] == "valid"
+    table_res = next(r for r in pkg["resources"] if r["name"] == "haushalt.csv")
+    assert "Validierung: gültig" in " ".join(app.get(f"/dataset/{DATASET}/resource/{table_res['id']}").body.split())
+    # and both tables are queryable in the DataStore with the schema's types
+    loads = {r["name"]: helpers.call_action("jena_datastore_status", resource_id=r["id"])
+             for r in pkg["resources"] if r["format"] == "CSV"}
+    assert {n: s["status"] for n, s in loads.items()} == {n: "loaded" for n in loads}, loads
+    assert loads["haushalt.csv"]["rows"] == first["rows"]
     chart = next(r for r in pkg["resources"] if r["format"] == "PNG")
     assert chart["resource_type"] == "documentation"
     page = app.get(f"/dataset/{DATASET}").body  # the chart on the dataset page, described
