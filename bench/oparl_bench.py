@@ -61,9 +61,9 @@ print(json.dumps({"runs": runs, "peak_mb": resource.getrusage(resource.RUSAGE_SE
 # The same tables from the same pages, in SQL (the decision by the same keywords, simplified).
 SQL = """
 CREATE TEMP TABLE meetings AS
-  SELECT unnest(data) AS m FROM read_json('{dir}/meeting-*.json', maximum_object_size=1000000000);
+  SELECT unnest(data) AS m FROM read_json('{dir}/meeting-*.json', maximum_object_size=67108864);
 CREATE TEMP TABLE papers AS
-  SELECT unnest(data) AS p FROM read_json('{dir}/paper-*.json', maximum_object_size=1000000000);
+  SELECT unnest(data) AS p FROM read_json('{dir}/paper-*.json', maximum_object_size=67108864);
 CREATE TEMP TABLE items AS SELECT m.id AS meeting_id, m.start AS meeting_start, unnest(m.agendaItem) AS i FROM meetings;
 COPY (SELECT i.id, meeting_id, meeting_start, i.number, i."order", CASE WHEN i.public THEN i.name END AS name,
              i.public, i.consultation, i.result FROM items ORDER BY i.id) TO '{dir}/tagesordnungspunkte.csv' (HEADER);

@@ -12,6 +12,7 @@ never read.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from typing import Any, Optional
@@ -56,6 +57,12 @@ def parse_result(text: Optional[str]) -> Optional[dict[str, Any]]:
     when it cannot be read as exactly one decision."""
     if not text:
         return None
+    found = _parse_result(text)  # councils write the same few texts again and again
+    return dict(found) if found else None
+
+
+@functools.lru_cache(maxsize=100_000)
+def _parse_result(text: str) -> Optional[dict[str, Any]]:
     low = " ".join(text.lower().split())
     found, rest = [], low
     for decision, pattern in _PHRASES:
@@ -195,8 +202,8 @@ def record(kind: str, obj: dict, counts: Counter) -> dict[str, Any]:
 
 
 def _natural(object_id: str) -> tuple:
-    """…/meeting/2 before …/meeting/10."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", object_id))
+    """…/meeting/2 before …/meeting/10 (a table's ids share their prefix)."""
+    return len(object_id), object_id
 
 
 def _names(ids: list[str], names: dict[str, Optional[str]]) -> Optional[str]:

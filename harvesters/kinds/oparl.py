@@ -27,6 +27,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
@@ -155,6 +156,7 @@ class _Reader:
     def __init__(self, source: str, config: OparlConfig, counts: Counter):
         self.source, self.config, self.counts = source, config, counts
         self.index: Optional[dict[str, str]] = None
+        self.dirty = False  # the last page needs cleaning ("N/A", control characters)
         if config.mirror:
             self.index = self._parse(config.mirror, get(source, config.mirror, "json", config))
 
@@ -179,6 +181,7 @@ class _Reader:
         return self._parse(url, data)
 
     def _parse(self, url: str, data: bytes) -> Any:
+        self.dirty = b'"N/A' in data
         try:
             return json.loads(data)
         except ValueError as e:
@@ -187,6 +190,7 @@ class _Reader:
             except ValueError:
                 raise SourceError(f"{self.source}: {url} did not return valid JSON ({e}; starts with {data[:60]!r})")
             self.counts["control_characters"] += 1
+            self.dirty = True
             return doc
 
     def walk(self, url: str, kind: str, since: Optional[str] = None, optional: bool = True) -> Iterator[dict]:
@@ -253,7 +257,8 @@ class _Collector:
     def __init__(self, source: str, delivered: Delivered):
         self.source, self.out = source, delivered
 
-    def take(self, obj: Any, kind: str, where: str, parent: Optional[tuple[str, str]] = None) -> None:
+    def take(self, obj: Any, kind: str, where: str, parent: Optional[tuple[str, str]] = None,
+             dirty: bool = True) -> None:
         counts = self.out.counts
         if not isinstance(obj, dict):
             return  # a link (URL) to an object listed elsewhere
@@ -270,7 +275,7 @@ class _Collector:
             self.out.deleted[kind].add(obj["id"])
             self.out.records[kind].pop(obj["id"], None)
             return
-        if parent is None:  # embedded children come cleaned with their parent
+        if parent is None and dirty:  # embedded children come cleaned with their parent
             obj = _clean(obj, counts)
         if parent and parent[1]:
             obj.setdefault(parent[1], parent[0])
@@ -339,7 +344,7 @@ def _load_store(build: Build) -> dict[str, dict[str, dict]]:
     return store
 
 
-def _save_store(directory: str, store: dict[str, dict[str, dict]], meta: dict) -> None:
+def _save_store(directory: str, store: dict[str, dict[str, dict]]) -> None:
     folder = os.path.join(directory, STATE)
     os.makedirs(folder, exist_ok=True)
     for kind, records in store.items():
@@ -348,7 +353,18 @@ def _save_store(directory: str, store: dict[str, dict[str, dict]], meta: dict) -
             for record in records.values():
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
         os.replace(path + ".tmp", path)
-    atomic_write(os.path.join(folder, "meta.json"), json.dumps(meta, indent=1))
+
+
+def _unchanged(delivered: Delivered, build: Build, meta: dict) -> Optional[tuple[dict, dict]]:
+    """An incremental walk that brought nothing: the last package's tables and
+    state copied, with their row counts and warnings; else None."""
+    if delivered.full or not build.current or "tables" not in meta or delivered.children or \
+            any(delivered.records.values()) or any(delivered.deleted.values()):
+        return None
+    os.makedirs(os.path.join(build.directory, STATE), exist_ok=True)
+    for name in [f"{stem}.csv" for stem, _, _ in TABLES] + [os.path.join(STATE, f"{k}.jsonl.gz") for k in KINDS]:
+        shutil.copyfile(os.path.join(build.current, name), os.path.join(build.directory, name))
+    return meta["tables"], meta["counts"]
 
 
 def _merge(store: dict[str, dict[str, dict]], delivered: Delivered) -> None:
@@ -380,16 +396,11 @@ def _csv(path: str, schema: dict, rows: list[dict]) -> None:
     import csv
     names = [f["name"] for f in schema["fields"]]
 
-    def cell(value: Any) -> Any:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return value
+    cells = {None: "", True: "true", False: "false"}  # 1 == True: numbers are looked up by type first
     with open(path + ".tmp", "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(names)
-        writer.writerows([cell(row.get(n)) for n in names] for row in rows)
+        writer.writerows([v if type(v) in (str, int) else cells[v] for v in map(row.get, names)] for row in rows)
     os.replace(path + ".tmp", path)
 
 
@@ -448,33 +459,41 @@ class Oparl:
                               "(renamed fields?)")
         for key, kind in lists:
             for obj in reader.walk(body[key], kind, since):
-                collector.take(obj, kind, body[key])
+                collector.take(obj, kind, body[key], dirty=reader.dirty)
         return delivered
 
     def transform(self, unit: Unit, delivered: Delivered, build: Build) -> Output:
         config, context = unit.config, unit.context
         meta = _state_meta(build)
-        store = {k: {} for k in KINDS} if delivered.full else _load_store(build)
         counts = delivered.counts
-        _merge(store, delivered)
-        built = oparl.tables(store, config.member_types, counts)
-        files = []
-        for stem, schema_name, text in TABLES:
-            schema = package.table_schema(schema_name)
-            _csv(os.path.join(build.directory, f"{stem}.csv"), schema, built[stem])
-            files.append(table(f"{stem}.csv", stem, text, schema, len(built[stem])))
-        for kind in KINDS:
-            counts[f"objects_{kind}"] = len(store[kind])
-        _save_store(build.directory, store, {
+        kept = _unchanged(delivered, build, meta)
+        if kept:  # nothing new since the last walk: its tables and state as they are
+            rows, summary = kept
+        else:
+            store = {k: {} for k in KINDS} if delivered.full else _load_store(build)
+            _merge(store, delivered)
+            before = Counter(counts)
+            built = oparl.tables(store, config.member_types, counts)
+            for stem, schema_name, _ in TABLES:
+                _csv(os.path.join(build.directory, f"{stem}.csv"), package.table_schema(schema_name), built[stem])
+            rows = {stem: len(built[stem]) for stem in built}
+            summary = dict(counts - before, **{f"objects_{kind}": len(store[kind]) for kind in KINDS})
+            _save_store(build.directory, store)
+        for key, value in summary.items():  # set, not added: a kept summary is the last walk's
+            counts[key] = value
+        atomic_write(os.path.join(build.directory, STATE, "meta.json"), json.dumps({
             "body": context.body["id"], "walked_at": delivered.started,
-            "full_at": delivered.started if delivered.full else meta.get("full_at")})
+            "full_at": delivered.started if delivered.full else meta.get("full_at"), "tables": rows,
+            "counts": summary}, indent=1))
         counts["full_walk"] = int(delivered.full)
+        files = [table(f"{stem}.csv", stem, text, package.table_schema(schema_name), rows[stem])
+                 for stem, schema_name, text in TABLES]
         name = _body_name(context.body)
         title = config.title or f"Ratsinformationen {name}"
         licence = config.licence or _licence(context.body.get("license")) or "notspecified"
         ags = _ags(context.body, counts)
         return Output(title, files, [{"title": f"OParl: {name}", "path": context.body["id"]}], licence,
-                      sum(len(rows) for rows in built.values()), dict(counts), context={"ags": ags, "name": name})
+                      sum(rows.values()), dict(counts), context={"ags": ags, "name": name})
 
     def plan(self, unit: Unit, output: Output) -> Plan:
         config, counts = unit.config, output.warnings
