@@ -85,11 +85,16 @@
       });
   }
 
+  // The buttons come disabled: they work once this script is attached, and
+  // only in a browser that knows WebAuthn.
+  if (!window.PublicKeyCredential) { return; }
   document.querySelectorAll("[data-jena-passkey]").forEach(function (box) {
+    var button = box.querySelector("button");
     if (box.tagName === "FORM") {
       box.addEventListener("submit", function (e) { run(box, e); });
     } else {
-      box.querySelector("button").addEventListener("click", function (e) { run(box, e); });
+      button.addEventListener("click", function (e) { run(box, e); });
     }
+    button.disabled = false;
   });
 })();
