@@ -37,7 +37,7 @@ from harvesters.kinds.budget import BudgetConfig
 t = time.perf_counter()  # after the imports, as in the baseline
 config = BudgetConfig(kind="budget", organization="bench", url="file:bench")
 roles = {"product": config.product, "product_title": config.product_title, "account": config.account,
-         "account_title": config.account_title}
+         "account_title": config.account_title, "centre": config.centre}
 warnings = Counter()
 with open(sys.argv[1], encoding="utf-8") as f:
     frame = columnar.read_text_table(f.read(), ";")

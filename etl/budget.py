@@ -34,7 +34,9 @@ CODE = re.compile(r"^\d+(\.\d+)*$")
 AMOUNT = r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$"
 # Kommunaler Kontenrahmen: the account's class says the direction and the statement.
 ACCOUNT_CLASSES = {"4": ("revenue", "ergebnis"), "5": ("expenditure", "ergebnis"),
-                   "6": ("revenue", "finanz"), "7": ("expenditure", "finanz")}
+                   "6": ("revenue", "finanz"), "7": ("expenditure", "finanz"),
+                   # Kosten- und Leistungsrechnung: internal allocations, imputed interest (direction by sign)
+                   "9": (None, "intern")}
 LONG = ["product_code", "product_area", "product_area_title", "product_group", "product", "product_title",
         "account_code", "account_title", "statement", "direction", "phase", "fiscal_year", "amount",
         "source_column"]
@@ -55,6 +57,7 @@ class Layout:
     account_title: Optional[str]
     years: list[tuple[str, str, int]]     # (column, phase, year)
     ignored: list[str] = field(default_factory=list)
+    centre: Optional[str] = None          # the profit centre, where the file has one
 
 
 def _first(header: list[str], names: Iterable[str]) -> Optional[str]:
@@ -89,7 +92,7 @@ def layout(file: str, header: list[str], roles: dict[str, list[str]], phases: di
         raise BudgetError(f"{file}: no column for {', '.join(wanted)} (it has: {', '.join(header)}); "
                           "was a column renamed?")
     return Layout(found["product"], found.get("product_title"), found["account"], found.get("account_title"),
-                  years, ignored)
+                  years, ignored, found.get("centre"))
 
 
 def _text(name: Optional[str]) -> pl.Expr:
@@ -115,6 +118,23 @@ def _ancestors(codes: pl.Series) -> set[str]:
     return out
 
 
+def _booked_to_centre(base: pl.DataFrame, warnings: Counter) -> pl.DataFrame:
+    """Lines whose object number is no product code (an asset's depreciation "A010102",
+    an internal allocation) belong to the product of their profit centre, as the file's
+    own product lines pair them; their object's name is not the product's."""
+    products = (base.filter((pl.col("kind") == "line") & (pl.col("centre") != ""))
+                .group_by("centre").agg(pl.col("product_code").min().alias("centre_product")))
+    out = base.join(products, on="centre", how="left")
+    moved = (pl.col("kind") == "invalid") & pl.col("centre_product").is_not_null()
+    count = out.filter(moved).height
+    if count:
+        warnings["lines booked to their profit centre's product"] += count
+    return out.with_columns(
+        product_code=pl.when(moved).then(pl.col("centre_product")).otherwise(pl.col("product_code")),
+        product_title=pl.when(moved).then(pl.lit("")).otherwise(pl.col("product_title")),
+        kind=pl.when(moved).then(pl.lit("line")).otherwise(pl.col("kind"))).drop("centre_product")
+
+
 def read_file(file: str, frame: pl.DataFrame, lay: Layout, order: int, markers: list[str],
               warnings: Counter) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """One wide file → (its detail rows in long format, its totals and sub-totals in
@@ -123,7 +143,7 @@ def read_file(file: str, frame: pl.DataFrame, lay: Layout, order: int, markers: 
     base = frame.select(
         _text(lay.product).alias("product_code"), _text(lay.product_title).alias("product_title"),
         _text(lay.account).alias("account_code"), _text(lay.account_title).alias("account_title"),
-        *[pl.col(c) for c, _, _ in lay.years])
+        _text(lay.centre).alias("centre"), *[pl.col(c) for c, _, _ in lay.years])
     marked = (pl.col("product_code").str.contains(marker.pattern)
               | pl.col("product_title").str.contains(marker.pattern)
               | pl.col("account_code").str.contains(marker.pattern)
@@ -132,6 +152,8 @@ def read_file(file: str, frame: pl.DataFrame, lay: Layout, order: int, markers: 
     base = base.with_columns(
         kind=pl.when(marked | (pl.col("product_code") == "")).then(pl.lit("total"))
         .when(~valid).then(pl.lit("invalid")).otherwise(pl.lit("line")))
+    if lay.centre:
+        base = _booked_to_centre(base, warnings)
     invalid = base.filter(pl.col("kind") == "invalid")
     if invalid.height:
         warnings["lines without a readable product code, skipped"] += invalid.height
@@ -260,15 +282,15 @@ def to_long(details: pl.DataFrame, names: pl.DataFrame, area_titles: dict[str, s
                 .agg(pl.col("account_title").filter(pl.col("account_title") != "").last())
                 .with_columns(statement=klass.replace_strict({k: v[1] for k, v in ACCOUNT_CLASSES.items()},
                                                              default=None),
-                              by_account=klass.replace_strict({k: v[0] for k, v in ACCOUNT_CLASSES.items()},
-                                                              default=None)))
+                              by_account=klass.replace_strict({k: v[0] for k, v in ACCOUNT_CLASSES.items()
+                                                               if v[0]}, default=None)))
     frame = (frame.join(products, on="product_code", how="left").join(accounts, on="account_code", how="left")
              # the file's sign where the account does not say (income is negative)
              .with_columns(direction=pl.coalesce("by_account", pl.when(pl.col("value") < 0).then(pl.lit("revenue"))
                                                  .otherwise(pl.lit("expenditure")))))
     by_sign = frame.filter(pl.col("by_account").is_null()).height
     if by_sign:
-        warnings["direction from the sign (account class unknown)"] += by_sign
+        warnings["direction from the sign (no account of class 4 to 7)"] += by_sign
     frame = frame.with_columns(amount=(pl.when(pl.col("direction") == "revenue").then(-pl.col("value"))
                                        .otherwise(pl.col("value"))).round(2))
     return frame.select(LONG).sort("product_code", "account_code", "fiscal_year", "phase")
@@ -287,7 +309,8 @@ def area_titles(sums: pl.DataFrame, configured: dict[str, str]) -> dict[str, str
 def overview(frame: pl.DataFrame) -> pl.DataFrame:
     """Per product area, year and phase: revenue, expenditure and balance of the
     Ergebnishaushalt (the Finanzhaushalt's payments describe the same money
-    again; lines whose account class is unknown count here)."""
+    again, internal allocations are no money at all; lines whose account class
+    is unknown count here)."""
     rows = frame.filter(pl.col("statement").is_null() | (pl.col("statement") == "ergebnis"))
     return (rows.group_by("product_area", "product_area_title", "fiscal_year", "phase")
             .agg(revenue=pl.col("amount").filter(pl.col("direction") == "revenue").sum().round(2),

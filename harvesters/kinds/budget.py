@@ -43,6 +43,8 @@ class BudgetConfig(SourceConfig):
     account: list[str] = field(default_factory=lambda: ["Kostenart", "Konto", "Sachkonto", "Kontonummer"])
     account_title: list[str] = field(default_factory=lambda: ["Kostenart Beschreibung", "Kontobezeichnung",
                                                               "Kostenartenbezeichnung", "Konto Bezeichnung"])
+    # Lines of an object number that is no product code belong to their profit centre's product.
+    centre: list[str] = field(default_factory=lambda: ["Profitcenter", "Kostenstelle"])
     phases: dict[str, str] = field(default_factory=lambda: dict(PHASES))  # label of a year column -> phase
     ignore: list[str] = field(default_factory=lambda: ["VE"])  # commitment appropriations: no plan, no result
     totals: list[str] = field(default_factory=lambda: ["Summe", "Gesamtsumme", "Gesamt", "Zwischensumme",
@@ -107,7 +109,7 @@ class Budget(OneDataset):
     def transform(self, unit: Unit, frames: list[tuple[str, pl.DataFrame]], build: Build) -> Output:
         source, config, directory = unit.source, unit.config, build.directory
         roles = {"product": config.product, "product_title": config.product_title, "account": config.account,
-                 "account_title": config.account_title}
+                 "account_title": config.account_title, "centre": config.centre}
         warnings: Counter = Counter()
         details, sums, names = [], [], []
         for order, (name, frame) in enumerate(frames):

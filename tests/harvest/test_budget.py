@@ -155,10 +155,11 @@ def test_totals_are_dropped_checked_and_never_counted(source, tmp_path):
     long = table(tmp_path, "haushalt.csv")
     assert long.height == 4 and long.filter(pl.col("fiscal_year") == 2025)["amount"].sum() == pytest.approx(550)
     other = long.filter(pl.col("product_code") == "9.900.01").row(0, named=True)
-    assert other["direction"] == "revenue" and other["amount"] == 50   # class 9: the sign says income
-    assert other["statement"] is None and other["product_area_title"] == "Sonstiges"
-    assert w["direction from the sign (account class unknown)"] == 1
+    assert other["direction"] == "revenue" and other["amount"] == 50   # class 9 says no direction: the sign does
+    assert other["statement"] == "intern" and other["product_area_title"] == "Sonstiges"
+    assert w["direction from the sign (no account of class 4 to 7)"] == 1
     overview = table(tmp_path, "uebersicht-produktbereiche.csv")
+    assert set(overview["product_area"]) == {1}   # internal allocations are no money of the overview
     area = overview.filter((pl.col("product_area") == 1) & (pl.col("fiscal_year") == 2025)).row(0, named=True)
     assert (area["revenue"], area["expenditure"], area["balance"]) == (100, 400, -300)
     assert area["product_area_title"] == "Innere Verwaltung"
@@ -170,6 +171,26 @@ def test_totals_are_dropped_checked_and_never_counted(source, tmp_path):
     assert again["warnings"]["examples"]["totals"] == ["klein.csv: Plan 2025 1.100: 310.00 ≠ 300.00"]
     assert table(tmp_path / "again", "haushalt.csv").filter(pl.col("fiscal_year") == 2025)["amount"].sum() == \
         pytest.approx(550)
+
+
+def test_lines_of_an_object_number_belong_to_their_profit_centres_product(source, tmp_path):
+    """Wesel's export: depreciation lines under the asset's number ("A010102"), not the product's."""
+    routes, base, config = source
+    routes["/wesel.csv"] = csv("Profitcenter;Objektnr.;Bezeichnung;Kostenart;Kostenart Beschreibung;Plan 2017\n"
+                               "10102;1.100.01.01.02;Verwaltungsführung;50120000;Vergütungen;600.000,00\n"
+                               "10102;A010102;Afa Verwaltungsführung;57116000;Abschreibungen auf Fahrzeuge;12.000,00\n"
+                               "10102;A010102;Afa Verwaltungsführung;50120000;Vergütungen;1.000,00\n"
+                               "99999;A999999;Afa ohne Produkt;57116000;Abschreibungen;5,00\n")
+    config.update(urls=[base + "/wesel.csv"])
+    result = harvest(config, tmp_path)
+    assert result["status"] == "ok", result["message"]
+    w = result["warnings"]
+    assert w["lines booked to their profit centre's product"] == 3 - 1
+    assert w["lines without a readable product code, skipped"] == 1 and w["examples"]["product_code"] == ["A999999"]
+    assert w["lines of the same product and account added up"] == 1
+    long = table(tmp_path, "haushalt.csv")
+    assert dict(zip(long["account_code"], long["amount"])) == {50120000: 601_000, 57116000: 12_000}
+    assert set(long["product_title"]) == {"Verwaltungsführung"}   # the product's name, not the asset's
 
 
 def _digest(path):
