@@ -19,7 +19,7 @@ from typing import Any, Optional, Protocol
 
 from etl import package
 
-from ..plan import Plan
+from ..plan import Plan, harvested_metadata
 from .config import SourceConfig
 
 
@@ -122,4 +122,15 @@ class OneDataset:
 
     def units(self, source: str, config: Any) -> list[Unit]:
         return [Unit(source, source, self.dataset_name(source), config)]
+
+    def metadata(self, unit: Unit, output: Output, *, notes: str, tags: list[str], themes: list[str],
+                 **given: Any) -> dict[str, Any]:
+        """The dataset's metadata as the source's configuration has it: its
+        description over the kind's `notes`, its licence, frequency, attribution,
+        extent and contact; `given` (licence=, known_limitations=, …) over those."""
+        config = unit.config
+        fields = dict(title=output.title, notes=config.description or notes, tags=tags, themes=themes,
+                      licence=config.licence, frequency=config.frequency, source_system=self.source_system(config),
+                      attribution=config.attribution, extent=config.extent, contact=config.contact)
+        return harvested_metadata(unit.dataset, **dict(fields, **given))
 

@@ -12,7 +12,7 @@ import dataclasses
 import difflib
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Optional, TypeVar, Union
+from typing import Any, ClassVar, Literal, Mapping, Optional, TypeVar, Union
 
 T = TypeVar("T")
 
@@ -40,6 +40,7 @@ class SourceConfig:
     max_wait: float = 120.0
     max_bytes: Optional[int] = None
     network_allow: list[str] = field(default_factory=list)
+    at_least_one: ClassVar[tuple[str, ...]] = ()  # a kind's whole-number fields that must be 1 or more
 
     def check(self, source: str) -> None:
         """Checks across fields; a kind extends them."""
@@ -47,6 +48,8 @@ class SourceConfig:
             raise ConfigError(f"source {source}: extent must be [west, south, east, north]")
         if self.attempts < 1 or self.timeout <= 0:
             raise ConfigError(f"source {source}: attempts must be at least 1 and timeout positive")
+        if any(getattr(self, name) < 1 for name in self.at_least_one):
+            raise ConfigError(f"source {source}: {' and '.join(self.at_least_one)} must be at least 1")
 
     def as_dict(self) -> dict[str, Any]:
         """The configuration as a plain dict, defaults filled in (for etl functions that read dicts)."""

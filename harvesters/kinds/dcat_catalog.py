@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterator, Literal, Optional
 
 from etl import safexml
+from etl.names import slug
 
 from ..fetch import SourceError, get, next_page
 from ..plan import Plan
@@ -42,13 +41,12 @@ class CatalogConfig(SourceConfig):
     format: Optional[Literal["turtle", "xml", "json-ld"]] = None  # default: told by the content
     max_pages: int = 200
     max_datasets: int = 10000
+    at_least_one = ("max_pages", "max_datasets")
 
     def check(self, source: str) -> None:
         super().check(source)
         if not self.url.startswith(("http://", "https://", "file:")):
             raise ConfigError(f"source {source}: url must be an http(s) URL of the catalogue")
-        if self.max_pages < 1 or self.max_datasets < 1:
-            raise ConfigError(f"source {source}: max_pages and max_datasets must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -58,14 +56,6 @@ class Record:
     parsed: dict[str, Any]
     triples: str      # canonical N-Triples, sorted (valid Turtle)
     page: str         # the catalogue page it came from
-
-
-def _slug(text: str) -> str:
-    text = text.lower().replace("ß", "ss")
-    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
-        text = text.replace(umlaut, spelled)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def _syntax(config: CatalogConfig, body: bytes) -> str:
@@ -193,7 +183,10 @@ class DcatCatalog:
         for record in read_catalog(source, config):
             title = record.parsed.get("title") or ""
             key = hashlib.sha1(record.uri.encode()).hexdigest()[:8]
-            name = f"{prefix}-{_slug(title)[:60].strip('-') or 'datensatz'}-{key}"[:100]
+            # No `_`, and the capitals of compatibility forms (№, ™) dropped: the rule of
+            # the first imports (a renamed dataset is a new one).
+            title_part = slug(title, keep="", compat_capitals=False, max_length=60) or "datensatz"
+            name = f"{prefix}-{title_part}-{key}"[:100]
             if name in names:  # the same dataset on two pages
                 continue
             names.add(name)

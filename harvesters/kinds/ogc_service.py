@@ -11,9 +11,7 @@ WFS dataset. Layers that leave the capabilities are withdrawn by the runner.
 """
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
@@ -22,53 +20,39 @@ from etl.reproject import authority_yx, crs_code
 
 from ..fetch import SourceError
 from ..ogc import WFS, WMS, with_params
-from ..plan import Plan, harvested_metadata
-from .base import Build, File, Output, Unit, table
-from .config import ConfigError, SourceConfig
-
-# Access constraints as services write them → our licence ids.
-LICENCES = [
-    (r"dl-de/by-2[-.]0|datenlizenz deutschland\W+namensnennung\W+(version )?2\.0", "dl-by-de/2.0"),
-    (r"dl-de/zero-2[-.]0|datenlizenz deutschland\W+zero", "dl-zero-de/2.0"),
-    (r"cc[- ]by[- ]sa[- ]4\.0|creative commons.*weitergabe", "cc-by-sa/4.0"),
-    (r"cc[- ]by[- ]4\.0|creative commons namensnennung 4\.0|creative commons attribution 4\.0", "cc-by/4.0"),
-    (r"cc0|cc[- ]zero|public domain", "cc-zero"),
-    (r"odbl|open database license", "odbl"),
-]
+from ..plan import Plan
+from .base import Build, File, Output, Unit
+from .config import ConfigError
+from .layers import LayerKind, LayersConfig, Overrides, keyword_tags, layer_files, layer_licence, layer_plan, \
+    layer_slug, write_features
 
 
 @dataclass(frozen=True, kw_only=True)
-class LayerOverrides:
+class LayerOverrides(Overrides):
     """A `layers:` entry: what the configuration says of one layer, over its capabilities."""
-    title: Optional[str] = None
-    description: Optional[str] = None
-    theme: Optional[str] = None
-    licence: Optional[str] = None
-    frequency: Optional[str] = None
     srs: Optional[str] = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class ServiceConfig(SourceConfig):
+class ServiceConfig(LayersConfig):
     wfs: Optional[str] = None
     wms: Optional[str] = None
     wfs_version: str = "2.0.0"
     wms_version: str = "1.3.0"
-    include: list[str] = field(default_factory=lambda: ["*"])  # shell patterns on layer names
-    exclude: list[str] = field(default_factory=list)
     layers: dict[str, LayerOverrides] = field(default_factory=dict)
     id_field: Optional[str] = None     # features without an id get LAYER.<this property>
     srs: Optional[str] = None          # default: the first CRS the layer offers
-    theme: Optional[str] = None        # EU data theme code of every layer
     page_size: int = 10_000
     max_features: int = 1_000_000
+    at_least_one = ("page_size", "max_features")
 
     def check(self, source: str) -> None:
         super().check(source)
         if not (self.wfs or self.wms):
             raise ConfigError(f"source {source}: neither wfs nor wms is configured")
-        if self.page_size < 1 or self.max_features < 1:
-            raise ConfigError(f"source {source}: page_size and max_features must be positive")
+
+    def overrides(self, name: str) -> LayerOverrides:
+        return self.layers.get(name, LayerOverrides())
 
 
 @dataclass(frozen=True)
@@ -103,16 +87,6 @@ class Extracted:
     pages: Optional[Iterator[list]] = None   # lazy: each page is fetched as transform asks for it
 
 
-def recognise_licence(text: str) -> Optional[str]:
-    low = (text or "").lower()
-    return next((lid for pattern, lid in LICENCES if re.search(pattern, low)), None)
-
-
-def slug(text: str) -> str:
-    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-    return re.sub(r"[^a-z0-9_-]+", "-", text).strip("-")[:90]
-
-
 def _bbox(meta) -> Optional[list[float]]:
     box = getattr(meta, "boundingBoxWGS84", None)
     return [float(v) for v in box[:4]] if box else None
@@ -131,15 +105,6 @@ def _crs_list(meta) -> list[str]:
     return out
 
 
-def _keywords(meta) -> list[str]:
-    out = []
-    for k in getattr(meta, "keywords", None) or []:
-        tag = re.sub(r"[^\w \-.]", " ", str(k)).strip()[:100]
-        if len(tag) >= 2 and tag not in out:
-            out.append(tag)
-    return out
-
-
 def _feature_id(layer: str, fid, id_value) -> Optional[str]:
     """The server's id, else LAYER.<id field> as gml:id reads (GeoJSON from some
     servers has no ids), else none (the writer numbers the feature)."""
@@ -148,13 +113,9 @@ def _feature_id(layer: str, fid, id_value) -> Optional[str]:
     return f"{layer}.{id_value}" if id_value not in (None, "") else None
 
 
-class OgcService:
+class OgcService(LayerKind):
     name = "ogc_service"
     Config = ServiceConfig
-    many_units = True  # one dataset per layer; layers come and go
-
-    def dataset_name(self, unit: str) -> str:
-        return slug(unit)
 
     def source_system(self, config: ServiceConfig) -> str:
         """The service a dataset comes from (its WFS, else its WMS)."""
@@ -166,14 +127,11 @@ class OgcService:
         wfs = WFS(source, config.wfs, settings) if config.wfs else None
         wms = WMS(source, config.wms, settings) if config.wms else None
         names = sorted(set(wfs.layers if wfs else []) | set(wms.layers if wms else []))
-        wanted = [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in config.include)
-                  and not any(fnmatch.fnmatchcase(n, p) for p in config.exclude)]
-        return [Unit(source, f"{source}-{slug(n)}", self.dataset_name(f"{source}-{slug(n)}"), config,
-                     Layer(n, wfs, wms)) for n in wanted]
+        return [self.unit(source, n, config, Layer(n, wfs, wms)) for n in names if config.wanted(n)]
 
     def extract(self, unit: Unit, build: Build) -> Extracted:
         layer: Layer = unit.context
-        config, over = unit.config, unit.config.layers.get(layer.name, LayerOverrides())
+        config, over = unit.config, unit.config.overrides(layer.name)
         info = (layer.wfs if layer.in_wfs else layer.wms).info()
         bbox = _bbox(layer.meta) or (_bbox(layer.wms.layers[layer.name]) if layer.in_wms else None)
         if not layer.in_wfs:
@@ -202,28 +160,12 @@ class OgcService:
         warnings: dict[str, Any] = {}
         rows = 0
         if extracted.pages is not None:
-            name = slug(layer.name)
+            name = layer_slug(layer.name)
             writer = features.LayerWriter(build.directory, name, list(extracted.properties), extracted.code,
                                           extracted.yx, _bbox(layer.meta))
-            try:
-                for page in extracted.pages:
-                    writer.add(page)
-            except features.OutsideExtent as e:
-                writer.abort()
-                raise SourceError(f"{unit.source}: layer {layer.name}: {e}; not published")
-            except BaseException:
-                writer.abort()
-                raise
-            counts = writer.close()
-            rows = counts.get("features", 0)
-            warnings = {k: v for k, v in counts.items() if k != "features"}
+            rows, warnings = write_features(writer, extracted.pages, f"{unit.source}: layer {layer.name}")
             warnings.update(srs=extracted.srs, output=extracted.output, axis="y/x" if writer.yx else "x/y")
-            files += [
-                table(f"{name}.csv", name, "Sachdaten aller Objekte (UTF-8, Komma-getrennt); Schema in "
-                      "datapackage.json.", features.table_schema(extracted.properties), rows),
-                File(f"{name}.geojson", f"{name}-geojson", "geojson", "application/geo+json",
-                     "Alle Objekte mit Geometrie (WGS 84).", extra={"features": rows}),
-            ]
+            files += layer_files(name, features.table_schema(extracted.properties), rows)
         if layer.in_wms and extracted.bbox:
             try:
                 data = layer.wms.preview(layer.name, extracted.bbox)
@@ -241,35 +183,19 @@ class OgcService:
 
     @staticmethod
     def _licence(unit: Unit, info: dict[str, Any]) -> str:
-        over = unit.config.layers.get(unit.context.name, LayerOverrides())
-        return over.licence or recognise_licence(info["access"]) or unit.config.licence or "notspecified"
+        return layer_licence(unit.config.overrides(unit.context.name), unit.config, [info["access"]])
 
     def plan(self, unit: Unit, output: Output) -> Plan:
         layer: Layer = unit.context
         config, extracted, meta = unit.config, output.context, layer.meta
-        over = config.layers.get(layer.name, LayerOverrides())
         info = extracted.info
-        licence = self._licence(unit, info)
-        limitations, notes = [], []
-        if output.warnings.get("repaired"):
-            limitations.append(f"{output.warnings['repaired']} ungültige Geometrien wurden beim Abgleich "
-                               "repariert (make_valid).")
-            notes.append(f"{output.warnings['repaired']} Geometrien repariert.")
-        if output.warnings.get("without_geometry"):
-            limitations.append(f"{output.warnings['without_geometry']} Objekte ohne Geometrie.")
-        if licence == "notspecified":
-            limitations.append(f"Lizenz aus den Zugriffsbedingungen des Dienstes nicht erkennbar: "
-                               f"„{info['access'] or 'keine Angabe'}“. Bitte klären.")
-        theme = over.theme or config.theme
-        dataset = harvested_metadata(
-            unit.dataset, title=over.title or output.title,
-            notes=over.description or getattr(meta, "abstract", None) or
-            f"Ebene „{layer.name}“ des Dienstes {info['title'] or unit.source}.",
-            tags=_keywords(meta) + ["Geodaten"], themes=[theme] if theme else [], licence=licence,
-            frequency=over.frequency or config.frequency, source_system=self.source_system(config),
-            attribution=config.attribution, extent=extracted.bbox, contact=info["contact"] or config.contact,
-            known_limitations="\n\n".join(limitations))
-        return Plan(dataset, config.organization, self._links(layer, config, extracted.bbox), note=" ".join(notes))
+        service = info["title"] or unit.source
+        return layer_plan(
+            unit, output, config.overrides(layer.name), self._links(layer, config, extracted.bbox),
+            notes=getattr(meta, "abstract", None) or f"Ebene „{layer.name}“ des Dienstes {service}.",
+            keywords=keyword_tags(getattr(meta, "keywords", None) or []), licence=self._licence(unit, info),
+            licence_said=("Zugriffsbedingungen", info["access"] or "keine Angabe"),
+            source_system=self.source_system(config), extent=extracted.bbox, contact=info["contact"] or config.contact)
 
     @staticmethod
     def _links(layer: Layer, config: ServiceConfig, bbox: Optional[list[float]]) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ answers CRS84, and that reading is the one that lands in the extent).
 """
 from __future__ import annotations
 
-import fnmatch
+import itertools
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
@@ -31,10 +31,11 @@ from etl.reproject import authority_yx, crs_code
 
 from ..fetch import MAX_PAGES, SourceError, get_json, next_page
 from ..ogc import with_params
-from ..plan import Plan, harvested_metadata
-from .base import Build, File, Output, Unit, table
-from .config import ConfigError, SourceConfig
-from .ogc_service import recognise_licence, slug
+from ..plan import Plan
+from .base import Build, Output, Unit
+from .config import ConfigError
+from .layers import LayerKind, LayersConfig, Overrides, keyword_tags, layer_files, layer_licence, layer_plan, \
+    layer_slug, write_features
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/"
@@ -46,30 +47,19 @@ XSD_NAMES = {"number": "double"}  # features.table_schema reads XSD type names
 
 
 @dataclass(frozen=True, kw_only=True)
-class CollectionOverrides:
-    """A `collections:` entry: what the configuration says of one collection."""
-    title: Optional[str] = None
-    description: Optional[str] = None
-    theme: Optional[str] = None
-    licence: Optional[str] = None
-    frequency: Optional[str] = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class FeaturesConfig(SourceConfig):
+class FeaturesConfig(LayersConfig):  # include/exclude: shell patterns on collection ids
     url: str                            # the landing page
-    include: list[str] = field(default_factory=lambda: ["*"])  # shell patterns on collection ids
-    exclude: list[str] = field(default_factory=list)
-    collections: dict[str, CollectionOverrides] = field(default_factory=dict)
+    collections: dict[str, Overrides] = field(default_factory=dict)
     crs: Optional[str] = None           # e.g. EPSG:25832, asked for where offered; default CRS84
-    theme: Optional[str] = None
     limit: int = 1000                   # items per page (servers cap it: MapServer at 10,000)
     max_pages: int = MAX_PAGES
+    at_least_one = ("limit", "max_pages")
+
+    def overrides(self, name: str) -> Overrides:
+        return self.collections.get(name, Overrides())
 
     def check(self, source: str) -> None:
         super().check(source)
-        if self.limit < 1 or self.max_pages < 1:
-            raise ConfigError(f"source {source}: limit and max_pages must be positive")
         if self.crs:
             try:
                 crs_code(self.crs)
@@ -126,13 +116,7 @@ def _bbox(meta: dict) -> Optional[list[float]]:
 
 
 def _keywords(meta: dict) -> list[str]:
-    out = []
-    for k in meta.get("keywords") or []:
-        text = k.get("keyword") if isinstance(k, dict) else k
-        tag = "".join(c if c.isalnum() or c in " -._" else " " for c in str(text or "")).strip()[:100]
-        if len(tag) >= 2 and tag not in out:
-            out.append(tag)
-    return out
+    return keyword_tags((k.get("keyword") if isinstance(k, dict) else k) or "" for k in meta.get("keywords") or [])
 
 
 def _licence_texts(*docs: dict) -> list[str]:
@@ -176,13 +160,9 @@ def _widen(old: Optional[str], new: Optional[str]) -> Optional[str]:
     return "number" if {old, new} == {"integer", "number"} else "string"
 
 
-class OgcApiFeatures:
+class OgcApiFeatures(LayerKind):  # one dataset per collection
     name = "ogcapi_features"
     Config = FeaturesConfig
-    many_units = True  # one dataset per collection; collections come and go
-
-    def dataset_name(self, unit: str) -> str:
-        return slug(unit)
 
     def source_system(self, config: FeaturesConfig) -> str:
         return config.source_system or config.url
@@ -200,16 +180,13 @@ class OgcApiFeatures:
         units = []
         for meta in doc["collections"]:
             cid = meta.get("id") if isinstance(meta, dict) else None
-            if not cid or not any(fnmatch.fnmatchcase(cid, p) for p in config.include) or \
-                    any(fnmatch.fnmatchcase(cid, p) for p in config.exclude):
+            if not cid or not config.wanted(cid):
                 continue
             own = _link(meta, "self", base=listing) or urllib.parse.urljoin(
                 listing.split("?")[0].rstrip("/") + "/", urllib.parse.quote(cid))
             items = _link(meta, "items", base=listing, types=("geo+json", "json")) or \
                 own.split("?")[0].rstrip("/") + "/items"
-            name = f"{source}-{slug(cid)}"
-            units.append(Unit(source, name, self.dataset_name(name), config,
-                              Collection(cid, meta, own, items, landing)))
+            units.append(self.unit(source, cid, config, Collection(cid, meta, own, items, landing)))
         return units
 
     @staticmethod
@@ -265,7 +242,7 @@ class OgcApiFeatures:
     def transform(self, unit: Unit, extracted: Extracted, build: Build) -> Output:
         coll: Collection = unit.context
         who = f"{unit.source}: collection {coll.id}"
-        name = slug(coll.id)
+        name = layer_slug(coll.id)
         # Columns: the queryables', else the properties of the first page in their order.
         columns = list(extracted.fields) or list(dict.fromkeys(k for _, p, _ in extracted.first for k in p))
         seen_types: dict[str, Optional[str]] = {c: None for c in columns}
@@ -283,26 +260,11 @@ class OgcApiFeatures:
                         extra_keys.add(key)
                 yield (f"{coll.id}.{fid}" if fid not in (None, "") else None), props, geom
 
-        try:
-            writer.add(ids(extracted.first))
-            for number, page in enumerate(extracted.pages, start=2):
-                # A server that ignores the offset its own next links carry sends page 1
-                # again and again: stop at the first page with nothing new.
-                if writer.add(ids(page)) == 0 and page:
-                    raise SourceError(f"{who}: page {number} repeats features already read (the server "
-                                      "ignores its own paging); not published")
-        except features.OutsideExtent as e:
-            writer.abort()
-            raise SourceError(f"{who}: {e}; not published")
-        except BaseException:
-            writer.abort()
-            raise
-        counts = writer.close()
-        rows = counts.get("features", 0)
+        pages = (list(ids(page)) for page in itertools.chain([extracted.first], extracted.pages))
+        rows, warnings = write_features(writer, pages, who, new_each_page=True)
         if extracted.matched is not None and rows < extracted.matched:
             raise SourceError(f"{who}: the pages gave {rows} distinct features of the {extracted.matched} the "
                               "server counts (numberMatched); paging is incomplete, not published")
-        warnings = {k: v for k, v in counts.items() if k != "features"}
         warnings.update(crs=extracted.crs, axis="y/x" if writer.yx else "x/y", pages=writer.pages)
         if extracted.crs_not_offered:
             warnings["crs_not_offered"] = extracted.crs_not_offered  # read in CRS84 instead
@@ -311,58 +273,32 @@ class OgcApiFeatures:
         types = {c: extracted.fields.get(c) or seen_types[c] or "string" for c in columns}
         schema = features.table_schema({c: XSD_NAMES.get(v, v) for c, v in types.items()})
         schema["fields"][0]["description"] = "Kennung des Objekts im Dienst (Sammlung.id)"
-        files = [
-            table(f"{name}.csv", name, "Sachdaten aller Objekte (UTF-8, Komma-getrennt); Schema in "
-                  "datapackage.json.", schema, rows),
-            File(f"{name}.geojson", f"{name}-geojson", "geojson", "application/geo+json",
-                 "Alle Objekte mit Geometrie (WGS 84).", extra={"features": rows}),
-        ]
         licence = self._licence(unit)
-        return Output(coll.meta.get("title") or coll.id, files,
+        return Output(coll.meta.get("title") or coll.id, layer_files(name, schema, rows),
                       [{"title": coll.service.get("title") or unit.source, "path": self.source_system(unit.config)}],
                       None if licence == "notspecified" else licence, rows, warnings, context=extracted)
 
     @staticmethod
     def _licence(unit: Unit) -> str:
         coll: Collection = unit.context
-        over = unit.config.collections.get(coll.id, CollectionOverrides())
-        found = next((lid for text in _licence_texts(coll.meta, coll.service)
-                      for lid in [recognise_licence(text)] if lid), None)
-        return over.licence or found or unit.config.licence or "notspecified"
+        return layer_licence(unit.config.overrides(coll.id), unit.config, _licence_texts(coll.meta, coll.service))
 
     def plan(self, unit: Unit, output: Output) -> Plan:
         coll: Collection = unit.context
         config: FeaturesConfig = unit.config
-        over = config.collections.get(coll.id, CollectionOverrides())
         extracted: Extracted = output.context
-        licence = self._licence(unit)
-        limitations, notes = [], []
-        if output.warnings.get("repaired"):
-            limitations.append(f"{output.warnings['repaired']} ungültige Geometrien wurden beim Abgleich "
-                               "repariert (make_valid).")
-            notes.append(f"{output.warnings['repaired']} Geometrien repariert.")
-        if output.warnings.get("without_geometry"):
-            limitations.append(f"{output.warnings['without_geometry']} Objekte ohne Geometrie.")
-        if licence == "notspecified":
-            said = "; ".join(t.strip() for t in _licence_texts(coll.meta, coll.service)) or "keine Angabe"
-            limitations.append(f"Lizenz aus den Lizenz-Links des Dienstes nicht erkennbar: „{said}“. "
-                               "Bitte klären.")
-        theme = over.theme or config.theme
+        said = "; ".join(t.strip() for t in _licence_texts(coll.meta, coll.service)) or "keine Angabe"
         service_title = coll.service.get("title") or unit.source
-        dataset = harvested_metadata(
-            unit.dataset, title=over.title or output.title,
-            notes=over.description or coll.meta.get("description") or
-            f"Sammlung „{coll.id}“ des Dienstes {service_title}.",
-            tags=_keywords(coll.meta) + ["Geodaten"], themes=[theme] if theme else [], licence=licence,
-            frequency=over.frequency or config.frequency, source_system=self.source_system(config),
-            attribution=config.attribution, extent=extracted.bbox, contact=config.contact,
-            known_limitations="\n\n".join(limitations))
         crs = ", ".join(crs_code(c) for c in coll.meta.get("crs") or [] if _known_crs(c)) or "CRS84"
         link = {"name": "OGC API – Features", "format": "JSON", "url": _json_url(coll.url),
                 "description": f"OGC API – Features, Sammlung {coll.id} (Objekte: {coll.items.split('?')[0]}); "
                                f"Koordinatensysteme: {crs}.",
                 "mimetype": "application/json", "resource_type": "service"}
-        return Plan(dataset, config.organization, [link], note=" ".join(notes))
+        return layer_plan(
+            unit, output, config.overrides(coll.id), [link],
+            notes=coll.meta.get("description") or f"Sammlung „{coll.id}“ des Dienstes {service_title}.",
+            keywords=_keywords(coll.meta), licence=self._licence(unit), licence_said=("Lizenz-Links", said),
+            source_system=self.source_system(config), extent=extracted.bbox, contact=config.contact)
 
 
 def _known_crs(uri: str) -> bool:

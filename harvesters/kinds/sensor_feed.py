@@ -22,7 +22,7 @@ import polars as pl
 from etl import columnar, package, sensors
 
 from ..folders import atomic_write
-from ..plan import Plan, harvested_metadata
+from ..plan import Plan
 from ..sensor_sources import ADAPTERS
 from .base import Build, File, OneDataset, Output, Unit, table
 from .config import ConfigError, SourceConfig
@@ -167,15 +167,13 @@ class SensorFeed(OneDataset):
 
     def plan(self, unit: Unit, output: Output) -> Plan:
         config, counts = unit.config, output.warnings
-        dataset = harvested_metadata(
-            unit.dataset, title=output.title, notes=config.description or (
+        dataset = self.metadata(
+            unit, output, notes=(
                 f"Stunden- und Tageswerte der Umweltsensoren ({output.title}) im Stadtgebiet: "
                 "Temperatur, Luftfeuchte, Luftdruck und Feinstaub (PM10, PM2,5) mit Mittel, Minimum, Maximum, "
                 "Abdeckung und Qualitätsmerkmalen je Wert; Stationen als GeoJSON; tägliche Hitzeinseln "
                 "(Abweichung vom Median des Messnetzes). Zeiten in UTC und Ortszeit."),
-            tags=["Umwelt", "Sensoren", "Temperatur", "Feinstaub", "Luftqualität", "Hitze"], themes=["ENVI"],
-            licence=config.licence, frequency=config.frequency, source_system=self.source_system(config),
-            attribution=config.attribution, extent=config.extent, contact=config.contact)
+            tags=["Umwelt", "Sensoren", "Temperatur", "Feinstaub", "Luftqualität", "Hitze"], themes=["ENVI"])
         note = (f"{counts['new_readings']} neue Messwerte, {counts.get('hours_recomputed', 0)} Stundenwerte "
                 "neu berechnet." if counts["new_readings"] else "Keine neuen Messwerte im Zeitfenster.")
         return Plan(dataset, config.organization, note=note)

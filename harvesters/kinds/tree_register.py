@@ -9,7 +9,7 @@ from typing import Literal, Optional
 from etl import columnar, crosswalk, package
 
 from ..fetch import SourceError, get
-from ..plan import Changes, Plan, harvested_metadata
+from ..plan import Changes, Plan
 from .base import Build, File, OneDataset, Output, Unit, table
 from .config import ConfigError, SourceConfig
 
@@ -100,16 +100,12 @@ class TreeRegister(OneDataset):
             licence_title=config.attribution)
 
     def plan(self, unit: Unit, output: Output) -> Plan:
-        config = unit.config
-        dataset = harvested_metadata(
-            unit.dataset, title=output.title, notes=config.description or (
-                f"Bäume im öffentlichen Raum aus dem Baumkataster ({output.title}): "
-                "Art, Pflanzjahr, Höhe, Stammumfang, Kronendurchmesser, Vitalität und Lage. "
-                "Automatisch abgeglichen und mit Frictionless geprüft."),
-            tags=["Bäume", "Baumkataster", "Stadtgrün", "Umwelt"], themes=["ENVI", "REGI"],
-            licence=config.licence, frequency=config.frequency, source_system=self.source_system(config),
-            attribution=config.attribution, extent=config.extent, contact=config.contact)
-        return Plan(dataset, config.organization, changes=Changes("baeume.csv", "id", "aenderungen.csv"))
+        dataset = self.metadata(
+            unit, output, notes=(f"Bäume im öffentlichen Raum aus dem Baumkataster ({output.title}): "
+                                 "Art, Pflanzjahr, Höhe, Stammumfang, Kronendurchmesser, Vitalität und Lage. "
+                                 "Automatisch abgeglichen und mit Frictionless geprüft."),
+            tags=["Bäume", "Baumkataster", "Stadtgrün", "Umwelt"], themes=["ENVI", "REGI"])
+        return Plan(dataset, unit.config.organization, changes=Changes("baeume.csv", "id", "aenderungen.csv"))
 
 
 KIND = TreeRegister()

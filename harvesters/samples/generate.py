@@ -10,6 +10,7 @@ in EPSG:25833 with trunk diameters. Deterministic (fixed seed).
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 
@@ -42,41 +43,61 @@ def tree(rng: random.Random):
     return name, german, year, height, circumference, crown
 
 
+def planted(count: int, rng: random.Random, crs: str, lon: tuple[float, float], lat: tuple[float, float]):
+    """(number, tree, x, y) for trees 1..count: what tree() says and where it
+    stands in `crs`. Lazy, so the caller's own draws for a tree come before the next one's."""
+    to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    for number in range(1, count + 1):
+        data = tree(rng)
+        x, y = to_crs.transform(rng.uniform(*lon), rng.uniform(*lat))
+        yield number, data, x, y
+
+
 def de(value: float, digits: int = 1) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
+JENA_HEADER = ["baumnummer", "ga_lang", "ga_lang_deutsch", "pflanzjahr", "baumhoehe", "st_umfang", "kr_durchm",
+               "vitalitaet", "ortsteil", "rechtswert", "hochwert"]
+LEIPZIG_HEADER = ["baumnummer", "gattung", "ga_lang_wiss", "ga_lang_deutsch", "pflanzjahr", "baumhoehe",
+                  "kr_durchm", "st_durchm", "ot", "x", "y"]
+
+
+def register(path: str, encoding: str, delimiter: str, line_end: str, header: list[str], rows) -> None:
+    """A register as its city writes it: no quoting but what a row's cells bring."""
+    with open(path, "w", encoding=encoding, newline="") as f:
+        for row in itertools.chain([header], rows):  # streamed: the bench writes a million
+            f.write(delimiter.join(row) + line_end)
+
+
+def jena_rows(count: int, rng: random.Random):
+    for number, (name, german, year, height, circ, crown), east, north in planted(
+            count, rng, "EPSG:3044", (11.52, 11.66), (50.87, 50.98)):
+        height_text = de(height)
+        if rng.random() < 0.01:
+            low = int(height // 5 * 5)
+            height_text = f"{low}-{low + 5}"
+        yield [str(10000 + number), name, german,
+               "" if rng.random() < 0.08 else str(year), height_text,
+               "" if rng.random() < 0.03 else str(circ), de(crown),
+               rng.choice(["vital", "leicht geschädigt", "geschädigt", "stark geschädigt"]),
+               rng.choice(JENA_DISTRICTS), de(east, 2), de(north, 2)]
+
+
+def leipzig_rows(count: int, rng: random.Random):
+    for number, (name, german, year, height, circ, crown), x, y in planted(
+            count, rng, "EPSG:25833", (12.30, 12.45), (51.30, 51.37)):
+        yield [f"L-{number:05d}", name.split()[0], f'"{name}"', german, str(year),
+               f"{height:.1f}", f"{crown:.1f}", f"{circ / 3.14159:.0f}",
+               rng.choice(LEIPZIG_DISTRICTS), f"{x:.2f}", f"{y:.2f}"]
+
+
 def jena(path: str, count: int, rng: random.Random) -> None:
-    to_3044 = Transformer.from_crs("EPSG:4326", "EPSG:3044", always_xy=True)
-    with open(path, "w", encoding="cp1252", newline="") as f:
-        f.write("baumnummer;ga_lang;ga_lang_deutsch;pflanzjahr;baumhoehe;st_umfang;kr_durchm;"
-                "vitalitaet;ortsteil;rechtswert;hochwert\r\n")
-        for number in range(1, count + 1):
-            name, german, year, height, circ, crown = tree(rng)
-            east, north = to_3044.transform(rng.uniform(11.52, 11.66), rng.uniform(50.87, 50.98))
-            height_text = de(height)
-            if rng.random() < 0.01:
-                low = int(height // 5 * 5)
-                height_text = f"{low}-{low + 5}"
-            f.write(";".join([
-                str(10000 + number), name, german,
-                "" if rng.random() < 0.08 else str(year), height_text,
-                "" if rng.random() < 0.03 else str(circ), de(crown),
-                rng.choice(["vital", "leicht geschädigt", "geschädigt", "stark geschädigt"]),
-                rng.choice(JENA_DISTRICTS), de(east, 2), de(north, 2)]) + "\r\n")
+    register(path, "cp1252", ";", "\r\n", JENA_HEADER, jena_rows(count, rng))
 
 
 def leipzig(path: str, count: int, rng: random.Random) -> None:
-    to_25833 = Transformer.from_crs("EPSG:4326", "EPSG:25833", always_xy=True)
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write("baumnummer,gattung,ga_lang_wiss,ga_lang_deutsch,pflanzjahr,baumhoehe,kr_durchm,"
-                "st_durchm,ot,x,y\n")
-        for number in range(1, count + 1):
-            name, german, year, height, circ, crown = tree(rng)
-            x, y = to_25833.transform(rng.uniform(12.30, 12.45), rng.uniform(51.30, 51.37))
-            f.write(",".join([f"L-{number:05d}", name.split()[0], f'"{name}"', german, str(year),
-                              f"{height:.1f}", f"{crown:.1f}", f"{circ / 3.14159:.0f}",
-                              rng.choice(LEIPZIG_DISTRICTS), f"{x:.2f}", f"{y:.2f}"]) + "\n")
+    register(path, "utf-8", ",", "\n", LEIPZIG_HEADER, leipzig_rows(count, rng))
 
 
 def main() -> None:

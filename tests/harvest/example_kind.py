@@ -11,7 +11,7 @@ from typing import Optional
 
 from harvesters.fetch import SourceError, get_json
 from harvesters.kinds import OneDataset, Output, SourceConfig, table
-from harvesters.plan import Plan, harvested_metadata
+from harvesters.plan import Plan
 
 SCHEMA = {"fields": [  # a real kind: package.table_schema("fountains"), from schemas/tables/fountains.json
     {"name": "id", "type": "string", "constraints": {"required": True}},
@@ -54,13 +54,9 @@ class Fountains(OneDataset):
                       rows=len(rows))
 
     def plan(self, unit, output):
-        config = unit.config
-        return Plan(harvested_metadata(
-            unit.dataset, title=output.title,
-            notes=config.description or "Öffentliche Trinkbrunnen der Stadt: Lage und Betriebszustand.",
-            tags=["Wasser", "Trinkbrunnen"], themes=["HEAL"], licence=config.licence, frequency=config.frequency,
-            source_system=self.source_system(config), attribution=config.attribution, extent=config.extent,
-            contact=config.contact), config.organization)
+        # The configuration's description, licence, frequency, contact … over the kind's own words.
+        return Plan(self.metadata(unit, output, notes="Öffentliche Trinkbrunnen der Stadt: Lage und Betriebszustand.",
+                                  tags=["Wasser", "Trinkbrunnen"], themes=["HEAL"]), unit.config.organization)
 
 
 KIND = Fountains()
