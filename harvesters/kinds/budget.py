@@ -21,7 +21,7 @@ import polars as pl
 from etl import budget, budget_chart, columnar, package
 
 from ..fetch import SourceError, get
-from ..plan import Plan, harvested_metadata
+from ..plan import Plan
 from .base import Build, File, OneDataset, Output, Unit, table
 from .config import ConfigError, SourceConfig
 
@@ -182,17 +182,14 @@ class Budget(OneDataset):
                          for phase, years in facts["gaps"].items())
         limitations = (f"Ohne Zahlen in den Dateien der Quelle: {gaps}." if gaps else
                        "Keine Lücken zwischen dem ersten und dem letzten Haushaltsjahr.")
-        notes = config.description or (
+        notes = (
             f"Haushalt ({output.title}) {first}–{last} als Fiscal Data Package: Plan- und Ergebniszahlen je Produkt "
             "und Konto im Langformat, Erträge und Aufwendungen als Spalte, Beträge in Euro; dazu eine Übersicht und "
             "ein Diagramm je Produktbereich. Summen- und Zwischensummenzeilen der Quelle sind keine Zeilen (nichts "
             "wird doppelt gezählt); ein Jahr aus mehreren Haushaltsplänen stammt aus dem neuesten.")
-        dataset = harvested_metadata(
-            unit.dataset, title=output.title, notes=notes,
-            tags=["Haushalt", "Finanzen", "Produkthaushalt", "Fiscal Data Package"],
+        dataset = self.metadata(
+            unit, output, notes=notes, tags=["Haushalt", "Finanzen", "Produkthaushalt", "Fiscal Data Package"],
             themes=["ECON", "GOVE"],  # in the order the portal stores them (publish compares lists in order)
-            licence=config.licence, frequency=config.frequency, source_system=self.source_system(config),
-            attribution=config.attribution, extent=config.extent, contact=config.contact,
             known_limitations=limitations)
         note = f"{output.rows} Beträge aus {facts['areas']} Produktbereichen, {first}–{last}."
         if gaps:
