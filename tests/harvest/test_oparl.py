@@ -273,6 +273,16 @@ def test_http_429_waits_as_retry_after_says(oparl, tmp_path):
     assert len(calls) == 2 and calls[1] - calls[0] >= 0.95
 
 
+def test_a_body_that_leaves_the_system_is_withdrawn(oparl, tmp_path):
+    routes, base, data, server, config = oparl
+    assert harvest(config, tmp_path)["status"] == "ok"
+    data.body["shortName"], data.body["name"] = "Saale-Holzland", "Landkreis Saale-Holzland"  # another body now
+    entries = {e["source"]: e for e in runner.run([SOURCE], {SOURCE: config}, str(tmp_path))}
+    assert entries[f"{SOURCE}-saale-holzland"]["status"] == "ok"
+    assert entries[UNIT]["status"] == "withdrawn" and "zurückgezogen" in entries[UNIT]["message"]
+    assert (tmp_path / UNIT / "current" / "vorlagen.csv").exists()  # its last good package stays
+
+
 def test_the_bundled_sample_is_a_stored_walk(tmp_path):
     """The sources.yaml entry `make up` publishes: the sample read from its files, no server."""
     config = copy.deepcopy(runner.load_config()[SOURCE])
@@ -302,6 +312,12 @@ def test_published_valid_in_the_portal_and_an_unchanged_run_writes_nothing(oparl
     votes = next(r for r in pkg["resources"] if r["name"] == "abstimmungen.csv")
     page = app.get(f"/dataset/{UNIT}/resource/{votes['id']}").body
     assert "Validierung: gültig" in " ".join(page.split())
+    # and queryable as an API: the votes table in the DataStore with the types of its schema
+    loaded = helpers.call_action("jena_datastore_status", resource_id=votes["id"])
+    assert loaded["status"] == "loaded" and loaded["rows"] == len(rows(tmp_path, "abstimmungen.csv")), loaded
+    found = helpers.call_action("datastore_search", resource_id=votes["id"], filters={"votes_for": 12})
+    assert [(r["decision"], r["votes_against"], r["abstentions"]) for r in found["records"]] == \
+        [("angenommen", 5, 2)] * found["total"] and found["total"] >= 1
     activities = helpers.call_action("package_activity_list", id=pkg["id"])
 
     server.log.clear()
