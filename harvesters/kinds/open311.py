@@ -22,14 +22,14 @@ import os
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Literal, Optional
+from typing import Any, ClassVar, Literal, Optional
 
 import polars as pl
 
 from etl import columnar, defect_chart, defect_reports, georeport, package
 
 from ..fetch import SourceError, get, get_json
-from ..plan import Plan, harvested_metadata
+from ..plan import Plan
 from .base import Build, File, OneDataset, Output, Unit, table
 from .config import ConfigError, SourceConfig
 
@@ -57,6 +57,7 @@ class Open311Config(SourceConfig):
     max_unreadable: float = 0.5              # share of requests without a required field that fails the run
     licence: Optional[str] = "dl-by-de/2.0"
     frequency: Optional[str] = "DAILY"
+    at_least_one: ClassVar[tuple[str, ...]] = ("max_requests", "max_pages", "max_windows")
 
     def check(self, source: str) -> None:
         super().check(source)
@@ -65,8 +66,8 @@ class Open311Config(SourceConfig):
                               "(servers answer no more than 90 days)")
         if self.grid_m < 100:
             raise ConfigError(f"source {source}: grid_m must be at least 100 (coarser positions protect reporters)")
-        if self.max_requests < 1 or self.min_window_minutes <= 0:
-            raise ConfigError(f"source {source}: max_requests and min_window_minutes must be positive")
+        if self.min_window_minutes <= 0:
+            raise ConfigError(f"source {source}: min_window_minutes must be positive")
         for key in ("since", "until"):
             value = getattr(self, key)
             try:
@@ -240,15 +241,14 @@ class Open311(OneDataset):
                   "zur letzten Änderung einer erledigten Meldung (GeoReport v2 kennt keinen Abschlusszeitpunkt).")
         if counts.get("no_position"):
             limits += f" {counts['no_position']} Meldungen ohne Lage ({defect_reports.NO_PLACE})."
-        dataset = harvested_metadata(
-            unit.dataset, title=output.title, notes=config.description or (
+        dataset = self.metadata(
+            unit, output, notes=(
                 f"Meldungen an den Mängelmelder ({output.title}) über Open311 GeoReport v2: Kategorie, Status, "
                 "Zeitpunkte, Stadtteil und Gitterzelle jeder Meldung, und die Auswertung je Monat, Kategorie und "
                 "Stadtteil: wie viele gemeldet, erledigt und offen sind und wie lange die Erledigung dauert "
                 "(Median, 90-%-Wert)."),
             tags=["Mängelmelder", "Open311", "Bürgerservice", "Straßen", "Sauberkeit"], themes=["GOVE"],
-            licence=config.licence, frequency=config.frequency, source_system=self.source_system(config),
-            attribution=config.attribution, extent=config.extent, contact=config.contact, known_limitations=limits)
+            known_limitations=limits)
         span = f" ({months[0]} bis {months[-1]})" if months else ""
         note = f"{output.rows} Meldungen{span}, davon {counts.get('closed', 0)} erledigt."
         return Plan(dataset, config.organization, note=note)

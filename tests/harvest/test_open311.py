@@ -302,6 +302,7 @@ def test_http_429_waits_as_retry_after_says(loopback, tmp_path):
     ({"grid_m": 10}, "grid_m must be at least 100"),
     ({"since": "letzte Woche"}, "since must be an ISO 8601 date or time"),
     ({"format": "csv"}, "format must be one of json, xml"),
+    ({"max_requests": 0}, "max_requests and max_pages and max_windows must be at least 1"),
 ])
 def test_the_configuration_is_checked(change, message):
     entry = dict(runner.load_config()[SOURCE], **change)
