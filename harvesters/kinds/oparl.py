@@ -35,6 +35,8 @@ from typing import Any, Iterator, Optional
 
 from etl import oparl, package
 from etl.http import origin
+from etl.licences import recognise_licence
+from etl.names import slug
 
 from ..fetch import SourceError, get, next_page
 from ..folders import atomic_write
@@ -43,11 +45,9 @@ from ..plan import Plan, harvested_metadata
 from .base import Build, Output, Unit, table
 from .config import ConfigError, SourceConfig
 
-# The licences the portal knows, as a body's `license` URL names them.
-LICENCES = [(r"dl-de/by-2[-.]0", "dl-by-de/2.0"), (r"dl-de/zero-2[-.]0", "dl-zero-de/2.0"),
-            (r"creativecommons\.org/licenses/by-sa/4\.0", "cc-by-sa/4.0"),
-            (r"creativecommons\.org/licenses/by/4\.0", "cc-by/4.0"),
-            (r"creativecommons\.org/publicdomain/zero", "cc-zero"), (r"opendatacommons\.org/licenses/odbl", "odbl")]
+# Creative Commons' licence URLs as the names etl/licences.py reads.
+_CC_URL = [(r"creativecommons\.org/licenses/([a-z-]+)/(\d\.\d)", r"cc-\1-\2"),
+           (r"creativecommons\.org/publicdomain/zero", "cc0")]
 
 KINDS = ("Organization", "Person", "Membership", "Meeting", "AgendaItem", "Paper", "Consultation", "File")
 # The Body's list fields (OParl 1.1 names the embedded kinds' lists too) and what they hold.
@@ -121,16 +121,12 @@ class Delivered:
     counts: Counter = field(default_factory=Counter)
 
 
-def slug(text: str) -> str:
-    text = text.lower()
-    for letter, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        text = text.replace(letter, spelled)
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:90]
-
-
 def _licence(url: Any) -> Optional[str]:
-    low = str(url or "").lower()
-    return next((lid for pattern, lid in LICENCES if re.search(pattern, low)), None)
+    """Our licence id of a body's `license` URL."""
+    text = str(url or "").lower()
+    for pattern, name in _CC_URL:
+        text = re.sub(pattern, name, text)
+    return recognise_licence(text)
 
 
 def _local_type(obj: dict) -> str:
@@ -410,7 +406,7 @@ class Oparl:
     many_units = True   # one dataset per body; a body that leaves the system is withdrawn
 
     def dataset_name(self, unit: str) -> str:
-        return slug(unit)
+        return slug(unit, max_length=90)
 
     def source_system(self, config: OparlConfig) -> str:
         return config.source_system or config.url
@@ -432,7 +428,8 @@ class Oparl:
                 bodies.append(body)
         units, taken = [], set()
         for body in bodies:
-            name = f"{source}-{slug(str(body.get('shortName') or body.get('name') or body['id'].rpartition('/')[2]))}"
+            label = str(body.get("shortName") or body.get("name") or body["id"].rpartition("/")[2])
+            name = f"{source}-{slug(label, max_length=60)}"
             while name in taken:  # two bodies of one name: numbered in the system's order
                 name += "-2"
             taken.add(name)

@@ -273,6 +273,20 @@ def test_http_429_waits_as_retry_after_says(oparl, tmp_path):
     assert len(calls) == 2 and calls[1] - calls[0] >= 0.95
 
 
+@pytest.mark.parametrize("licence, expected", [
+    ("https://creativecommons.org/licenses/by/4.0/deed.de", "cc-by/4.0"),
+    ("https://www.govdata.de/dl-de/zero-2-0", "dl-zero-de/2.0"),
+    ("https://ratsinfo.jena.example/nutzungsbedingungen", "notspecified"),
+])
+def test_the_bodys_licence_url_becomes_the_datasets_licence(oparl, tmp_path, licence, expected):
+    routes, base, data, server, config = oparl
+    data.body["license"] = licence
+    assert harvest(config, tmp_path)["status"] == "ok"
+    dataset = json.loads((tmp_path / UNIT / "current" / "publish.json").read_text())["dataset"]
+    assert dataset["license_id"] == expected
+    assert ("keine erkennbare Lizenz" in dataset["known_limitations"]) == (expected == "notspecified")
+
+
 def test_a_body_that_leaves_the_system_is_withdrawn(oparl, tmp_path):
     routes, base, data, server, config = oparl
     assert harvest(config, tmp_path)["status"] == "ok"
