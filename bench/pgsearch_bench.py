@@ -65,6 +65,7 @@ def run(args) -> None:
         query_shapes(args, rng, ctx)
         return
     portal.database(empty=True)
+    ctx = portal.as_site_user()  # the emptied database's own site user
 
     # Time CKAN's whole index step and our write inside it.
     timings = {"index": [], "write": []}
