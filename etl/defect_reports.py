@@ -65,6 +65,7 @@ def _times(column: pl.Series) -> pl.Series:
     distinct value in Python."""
     text = column.str.strip_chars().str.replace(r"Z$", "+00:00").str.replace(" ", "T", literal=True, n=1)
     aware = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_zone="UTC", time_unit="us")
+    text = pl.select(pl.when(aware.is_null()).then(text)).to_series()  # only what is left is parsed again
     local = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us") \
         .dt.replace_time_zone("Europe/Berlin", ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
     out = aware.fill_null(local)
