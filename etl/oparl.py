@@ -210,6 +210,22 @@ def _names(ids: list[str], names: dict[str, Optional[str]]) -> Optional[str]:
     return "; ".join(n for n in (names.get(i) for i in ids) if n) or None
 
 
+def _redactor(names: list[str], counts: Counter):
+    """A function that takes the names of people who are no elected members
+    (staff, residents the system knows) out of a title."""
+    names = sorted({n for n in names if len(n) >= 5 and " " in n}, key=len, reverse=True)
+    if not names:
+        return lambda text: text
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
+
+    def redact(text: Optional[str]) -> Optional[str]:
+        if not text or not pattern.search(text):
+            return text
+        counts["names_redacted"] += 1
+        return pattern.sub("[Name entfernt]", text)
+    return redact
+
+
 def _elected_organization(org: dict, member_types: list[str]) -> bool:
     if org.get("organization_type"):
         return org["organization_type"] in member_types
@@ -240,6 +256,7 @@ def tables(store: dict[str, dict[str, dict]], member_types: list[str], counts: C
                             "start_date": m["start_date"], "end_date": m["end_date"]})
     member_count = Counter(m["organization_id"] for m in memberships)
     member_names = {p: persons[p]["name"] for p in members}
+    redact = _redactor([p["name"] for i, p in persons.items() if i not in members and p.get("name")], counts)
 
     consultation_of = {}  # agenda item -> consultation (linked from either side)
     for c in consultations.values():
@@ -255,7 +272,7 @@ def tables(store: dict[str, dict[str, dict]], member_types: list[str], counts: C
         return papers.get(c["paper"]) if c and c["paper"] else None
 
     agenda_count = Counter(i["meeting"] for i in items.values() if i["meeting"])
-    out_meetings = [{"id": m["id"], "name": m["name"], "organizations": _names(m["organizations"], org_names),
+    out_meetings = [{"id": m["id"], "name": redact(m["name"]), "organizations": _names(m["organizations"], org_names),
                      "state": m["state"], "cancelled": m["cancelled"], "start": m["start"], "end": m["end"],
                      "location": m["location"], "agenda_items": agenda_count.get(m["id"], 0), "web": m["web"]}
                     for m in meetings.values()]
@@ -274,7 +291,7 @@ def tables(store: dict[str, dict[str, dict]], member_types: list[str], counts: C
         if item["result"] and not parsed:
             counts["results_unreadable"] += 1
         row = {"id": item["id"], "meeting_id": item["meeting"], "meeting_start": meeting["start"] if meeting else None,
-               "number": item["number"], "order": item["order"], "name": None if hidden else item["name"],
+               "number": item["number"], "order": item["order"], "name": None if hidden else redact(item["name"]),
                "public": item["public"], "paper_id": paper["id"] if paper else None,
                "paper_reference": paper["reference"] if paper else None, "result": item["result"],
                "decision": parsed["decision"] if parsed else None}
@@ -290,7 +307,8 @@ def tables(store: dict[str, dict[str, dict]], member_types: list[str], counts: C
         withheld = [i for i in p["originator_persons"] if i not in member_names]
         counts["originator_persons_withheld"] += len(withheld)
         main = files.get(p["main_file"] or "")
-        out_papers.append({"id": p["id"], "reference": p["reference"], "name": p["name"], "paper_type": p["paper_type"],
+        out_papers.append({"id": p["id"], "reference": p["reference"], "name": redact(p["name"]),
+                           "paper_type": p["paper_type"],
                            "date": p["date"],
                            "originator_organizations": _names(p["originator_organizations"], org_names),
                            "originator_persons": _names(p["originator_persons"], member_names),

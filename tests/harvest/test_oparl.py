@@ -119,6 +119,11 @@ def test_a_council_becomes_valid_tables(oparl, tmp_path):
     assert papers["0003/26"]["paper_type"] == "Einwohnerantrag" and papers["0003/26"]["originator_persons"] == ""
     assert papers["0001/26"]["originator_persons"] == "Bernd Brunn"
     assert w["originator_persons_withheld"] == 1
+    # the resident's name is out of the title of the motion and of the agenda items that treat it
+    assert papers["0003/26"]["name"] == "Einwohnerantrag von [Name entfernt]: Bebauungsplan Am Steiger"
+    treated = [i for i in items.values() if i["paper_reference"] == "0003/26"]
+    assert treated and all("[Name entfernt]" in i["name"] for i in treated)
+    assert w["names_redacted"] == 1 + len(treated)
     hidden = [i for i in items.values() if i["public"] == "false"]
     assert len(hidden) == 8 and all(i["name"] == "" and i["number"] == "N 1" for i in hidden)
     plan = json.loads((current / "publish.json").read_text())

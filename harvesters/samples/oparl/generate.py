@@ -136,8 +136,9 @@ def council(base: str = BASE, papers: int = 24, meetings: int = 8, items_per_mee
         if kind == "Antrag":
             paper["originatorOrganization"] = [groups[i % len(groups)]["id"]]
             paper["originatorPerson"] = [persons[i % len(GIVEN)]["id"]]
-        elif kind == "Einwohnerantrag":
+        elif kind == "Einwohnerantrag":  # titled with the resident's name, as such motions often are
             paper["originatorPerson"] = [resident]
+            paper["name"] = f"Einwohnerantrag von Rainer Privatmann: {topic}"
         else:
             paper["originatorOrganization"] = [office["id"]]
         paper["mainFile"] = dict(id=f"{b}/file/{2 * i - 1}", type=_t("File"), name="Vorlage",
