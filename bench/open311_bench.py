@@ -19,7 +19,6 @@ The two evaluations are compared row by row.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -146,11 +145,14 @@ def differences(ours: str, theirs: str) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=500_000)
-    parser.add_argument("--smoke", action="store_true", help="5,000 requests: shows the bench runs")
-    args = parser.parse_args()
-    count = 5_000 if args.smoke else args.requests
+    import importlib.util
+
+    from bench import options
+    args = options.parse(__doc__, {"requests": 5_000}, "5,000 requests: shows the bench runs",
+                         requests=500_000)
+    have_duckdb = options.baseline(args, importlib.util.find_spec("duckdb") is not None,
+                                   "DuckDB is not installed: pip install -r requirements-bench.txt")
+    count = args.requests
     with tempfile.TemporaryDirectory(prefix="open311-bench-") as folder:
         t = time.perf_counter()
         # In a process of its own: a child's peak memory starts from its parent's (Linux keeps
@@ -164,11 +166,7 @@ def main() -> None:
         print(f"ours (etl/defect_reports.py)  {ours['seconds']:.2f} s  ({ours['parse_seconds']:.2f} s reading the "
               f"answers), {ours['requests'] / ours['seconds']:,.0f} requests/s, peak {ours['peak_mb']} MB, "
               f"{ours['groups']:,} groups")
-        try:
-            import duckdb  # noqa: F401
-        except ImportError:
-            if not args.smoke:
-                raise SystemExit("DuckDB is not installed: pip install -r requirements-bench.txt")
+        if not have_duckdb:
             print("baseline skipped: DuckDB is not installed (pip install -r requirements-bench.txt)")
             return
         out = os.path.join(folder, "duckdb.csv")
