@@ -44,7 +44,7 @@ with open(sys.argv[1], encoding="utf-8") as f:
 lay = budget.layout("bench.csv", frame.columns, roles, config.phases, config.ignore)
 detail, sums, names = budget.read_file("bench.csv", frame, lay, 0, config.totals, warnings)
 del frame
-budget.check_sums(detail, sums, warnings)
+detail, names = budget.settle_sums(detail, sums, names, warnings)
 long = budget.to_long(detail, names, budget.area_titles(sums, {}), warnings)
 summary = budget.overview(long)
 for frame, name, path in ((long, "budget", sys.argv[2] + "-long.csv"),

@@ -204,15 +204,15 @@ def _prefix(depth: int) -> pl.Expr:
     return pl.col("product_code").str.split(".").list.head(depth).list.join(".").alias("prefix")
 
 
-def check_sums(details: pl.DataFrame, sums: pl.DataFrame, warnings: Counter) -> None:
-    """Each sub-total with a product code ("1", "1.100", a product's row without
-    an account) against the sum of the lines below it in the same file and column
-    (signed as the file writes them); differences are counted with examples.
-    Code-less totals ("Summe Erträge") sum what their label says and are not checked."""
+def _differing(details: pl.DataFrame, sums: pl.DataFrame) -> pl.DataFrame:
+    """The sums rows (per column) with a product code that differ from the sum of the
+    lines below them in the same file and column (signed as the file writes them), by
+    account where the row has one. Code-less totals ("Summe Erträge") sum what their
+    label says and are not checked."""
     sums = sums.filter(pl.col("value").is_not_null() & (pl.col("value") != 0) & (pl.col("product_code") != "")
                        & pl.col("product_code").str.contains(CODE.pattern))
     if sums.is_empty():
-        return
+        return sums.with_columns(below=pl.lit(None, pl.Float64))
     lines = details.filter(pl.col("value").is_not_null())
     differing = []
     for (depth, by_account), group in sums.with_columns(
@@ -221,13 +221,34 @@ def check_sums(details: pl.DataFrame, sums: pl.DataFrame, warnings: Counter) -> 
         keys = ["file_order", "column", "prefix"] + (["account_code"] if by_account else [])
         below = lines.with_columns(_prefix(depth)).group_by(keys).agg(below=pl.col("value").sum())
         checked = group.with_columns(prefix=pl.col("product_code")).join(below, on=keys, how="left")
-        differing.append(checked.filter((pl.col("value") - pl.col("below").fill_null(0)).abs() > TOLERANCE))
-    found = pl.concat(differing)
-    if found.height:
-        warnings["totals not matching their lines"] += found.height
+        differing.append(checked.filter((pl.col("value") - pl.col("below").fill_null(0)).abs() > TOLERANCE)
+                         .drop("prefix", "depth", "by_account"))
+    return pl.concat(differing)
+
+
+def settle_sums(details: pl.DataFrame, sums: pl.DataFrame, names: pl.DataFrame,
+                warnings: Counter) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Each sub-total against the lines below it. A row above others that has an
+    account of its own and does not add up to theirs is no sub-total but a line of
+    its own (Wesel's investment measures: 7.130004.700.400 above 7.130004.700.400.01):
+    kept and counted. Any other difference (a sub-total without an account) is
+    counted with examples, never corrected. Returns the details and names with the kept rows."""
+    found = _differing(details, sums)
+    key = ["file_order", "product_code", "account_code"]
+    own = found.filter((pl.col("kind") == "subtotal") & (pl.col("account_code") != "")).select(key).unique()
+    if own.height:
+        rows = sums.join(own, on=key, how="semi")
+        warnings["rows above others kept as lines (they do not add up to them)"] += own.height
+        warnings["sub-total rows dropped"] -= own.height
+        details = pl.concat([details, rows.select(details.columns)])
+        names = pl.concat([names, rows.select(names.columns).unique(key)])
+    rest = found.join(own, on=key, how="anti")
+    if rest.height:
+        warnings["totals not matching their lines"] += rest.height
         warnings.setdefault("examples", {})["totals"] = [
             f"{r['source_column']} {r['product_code']}: {r['value']:.2f} ≠ {r['below'] or 0:.2f}"
-            for r in found.sort("file_order", "product_code", "column").head(3).iter_rows(named=True)]
+            for r in rest.sort("file_order", "product_code", "column").head(3).iter_rows(named=True)]
+    return details, names
 
 
 def newest_per_year(details: pl.DataFrame, warnings: Counter) -> pl.DataFrame:

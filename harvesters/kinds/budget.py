@@ -131,10 +131,9 @@ class Budget(OneDataset):
             details.append(detail)
             sums.append(total)
             names.append(named)
-        details_all, sums_all = pl.concat(details), pl.concat(sums)
-        budget.check_sums(details_all, sums_all, warnings)
-        long = budget.to_long(details_all, pl.concat(names), budget.area_titles(sums_all, config.product_areas),
-                              warnings)
+        sums_all = pl.concat(sums)
+        details_all, names_all = budget.settle_sums(pl.concat(details), sums_all, pl.concat(names), warnings)
+        long = budget.to_long(details_all, names_all, budget.area_titles(sums_all, config.product_areas), warnings)
         if long.is_empty():
             raise SourceError(f"{source}: no figures in {', '.join(n for n, _ in frames)} "
                               "(every amount empty or zero); not published")

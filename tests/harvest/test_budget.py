@@ -180,7 +180,13 @@ def test_lines_of_an_object_number_belong_to_their_profit_centres_product(source
                                "10102;1.100.01.01.02;Verwaltungsführung;50120000;Vergütungen;600.000,00\n"
                                "10102;A010102;Afa Verwaltungsführung;57116000;Abschreibungen auf Fahrzeuge;12.000,00\n"
                                "10102;A010102;Afa Verwaltungsführung;50120000;Vergütungen;1.000,00\n"
-                               "99999;A999999;Afa ohne Produkt;57116000;Abschreibungen;5,00\n")
+                               "99999;A999999;Afa ohne Produkt;57116000;Abschreibungen;5,00\n"
+                               # an investment measure above its part, with money of its own: no sub-total
+                               "90101;7.110001.700.200;Fährkopf;78520000;Tiefbau;100,00\n"
+                               "90101;7.110001.700.200.01;Fährkopf, Teil 1;78520000;Tiefbau;40,00\n"
+                               # one that is the sum of its parts: a sub-total
+                               "90101;7.110002.700;Bahnhof;78520000;Tiefbau;70,00\n"
+                               "90101;7.110002.700.01;Bahnhof, Vorplatz;78520000;Tiefbau;70,00\n")
     config.update(urls=[base + "/wesel.csv"])
     result = harvest(config, tmp_path)
     assert result["status"] == "ok", result["message"]
@@ -188,9 +194,16 @@ def test_lines_of_an_object_number_belong_to_their_profit_centres_product(source
     assert w["lines booked to their profit centre's product"] == 3 - 1
     assert w["lines without a readable product code, skipped"] == 1 and w["examples"]["product_code"] == ["A999999"]
     assert w["lines of the same product and account added up"] == 1
+    assert w["rows above others kept as lines (they do not add up to them)"] == 1
+    assert w["sub-total rows dropped"] == 1 and "totals not matching their lines" not in w
     long = table(tmp_path, "haushalt.csv")
-    assert dict(zip(long["account_code"], long["amount"])) == {50120000: 601_000, 57116000: 12_000}
-    assert set(long["product_title"]) == {"Verwaltungsführung"}   # the product's name, not the asset's
+    administration = long.filter(pl.col("product_area") == 1)
+    assert dict(zip(administration["account_code"], administration["amount"])) == {50120000: 601_000,
+                                                                                   57116000: 12_000}
+    assert set(administration["product_title"]) == {"Verwaltungsführung"}   # the product's name, not the asset's
+    works = long.filter(pl.col("product_area") == 7)
+    assert dict(zip(works["product_code"], works["amount"])) == {
+        "7.110001.700.200": 100, "7.110001.700.200.01": 40, "7.110002.700.01": 70}
 
 
 def _digest(path):
