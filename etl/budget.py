@@ -11,7 +11,9 @@ figures is taken out so that nothing is counted twice:
 - totals rows ("Summe …", "Gesamt …", a row without a product code) and
   sub-total rows (a product code that is a prefix of other rows' codes, a
   product's row without an account) are dropped and checked against the sum
-  of the rows below them (a difference is counted, never corrected);
+  of the rows below them (a difference is counted, never corrected; a row with
+  an account of its own that does not add up to the rows below is no sub-total
+  but a line, kept);
 - a year that several files carry (the "Plan 2018" of the 2017 and the 2018
   budget) is taken from the newest file only, as a whole column;
 - commitment appropriations ("VE 2018") are neither plan nor result: skipped.
