@@ -156,24 +156,30 @@ def coarsen(df: pl.DataFrame, districts: Sequence[tuple[str, object]], grid_m: i
     n = df.height
     lon, lat = df["long"].to_numpy(), df["lat"].to_numpy()
     has = ~(np.isnan(lon) | np.isnan(lat)) if n else np.zeros(0, bool)
-    district = np.full(n, NO_PLACE, dtype=object)
+    labels = [name for name, _ in districts] + [NO_PLACE, OUTSIDE]  # districts as numbers meanwhile
+    district = np.full(n, len(labels) - 2, dtype=np.int64)
     cells = pl.Series("grid_cell", [None] * n, dtype=pl.String)
     clon, clat = np.full(n, np.nan), np.full(n, np.nan)
     if has.any():
         rows = np.flatnonzero(has)
-        names = np.array([name for name, _ in districts], dtype=object)
-        found = np.full(rows.size, OUTSIDE, dtype=object)
-        if districts:
-            tree = shapely.STRtree([geom for _, geom in districts])
-            point, polygon = tree.query(shapely.points(lon[rows], lat[rows]), predicate="intersects")
-            first = np.unique(point, return_index=True)[1]  # on a shared border: the first district
-            found[point[first]] = names[polygon[first]]
+        x, y = lon[rows], lat[rows]
+        found = np.full(rows.size, len(labels) - 1, dtype=np.int64)
+        free = np.ones(rows.size, dtype=bool)
+        # Each point against the districts whose box holds it, from the coordinates (no point
+        # geometries made); on a shared border the first district takes it.
+        for number, (_, geom) in enumerate(districts):
+            shapely.prepare(geom)
+            west, south, east, north = geom.bounds
+            candidates = np.flatnonzero(free & (x >= west) & (x <= east) & (y >= south) & (y <= north))
+            if candidates.size:
+                hit = candidates[shapely.intersects_xy(geom, x[candidates], y[candidates])]
+                found[hit], free[hit] = number, False
         district[rows] = found
         codes, cx, cy = _cells(lon[rows], lat[rows], grid_m)
         cells = cells.scatter(rows, codes)
         clon[rows], clat[rows] = cx, cy
     return df.drop("lat", "long").with_columns(
-        pl.Series("district", district.tolist(), dtype=pl.String),
+        pl.Series("district", labels, dtype=pl.String).gather(district),
         cells,
         pl.Series("cell_longitude", clon).fill_nan(None),
         pl.Series("cell_latitude", clat).fill_nan(None))
