@@ -83,6 +83,11 @@ def jena_harvest_run_create(context, data_dict):
     org_id = auth.organization_id(data["organization"])
     if org_id is None:
         raise tk.ValidationError({"organization": [tk._("Organization not found")]})
+    # An editor elsewhere could otherwise file runs under this source and so
+    # own its page (and every run on it) and hide it from its stewards.
+    config = schedule.configured().get(data["source"])
+    if config is not None and auth.organization_id(config.organization) != org_id:
+        raise tk.ValidationError({"organization": [tk._("The source publishes to another organization")]})
     data.update(id=data["id"] or str(uuid.uuid4()), organization_id=org_id, reported_by=context.get("user") or "",
                 rows=data.get("rows"))
     sent = None
@@ -133,9 +138,16 @@ def jena_harvest_run_show(context, data_dict):
     return found
 
 
+def _owner(config, last: dict | None) -> str | None:
+    """The source's organisation: the configuration's, else the last report's."""
+    if config is not None:
+        return auth.organization_id(config.organization)
+    return last["organization_id"] if last else None
+
+
 def _source(context, name: str, last: dict | None, trend: list, configured: dict) -> dict[str, Any]:
     config = configured.get(name)
-    org_id = last["organization_id"] if last else auth.organization_id(config.organization)
+    org_id = _owner(config, last)
     when = schedule.next_run(name)
     trigger = store.last_trigger(name)
     return {
@@ -172,14 +184,17 @@ def jena_harvest_source_show(context, data_dict):
     name = tk.get_or_bust(data_dict, "source")
     limit, offset = _page(data_dict)
     configured = schedule.configured()
-    history = store.recent(name, TREND)
-    if not history and name not in configured:
+    latest = store.recent(name, 1)
+    if not latest and name not in configured:
         raise tk.ObjectNotFound(tk._("Harvest source not found"))
+    # Only the owning organisation's runs: another's under the same name stay theirs.
+    org_id = _owner(configured.get(name), latest[0] if latest else None)
+    history = store.runs(name, [org_id], TREND)[1]
     entry = _source(context, name, history[0] if history else None,
                     [{"started": r["started"], "rows": r["rows"], "status": r["status"]} for r in reversed(history)],
                     configured)
     tk.check_access("jena_harvest_source_show", context, {"organization_id": entry["organization_id"]})
-    count, runs = store.runs(name, None, limit, offset)
+    count, runs = store.runs(name, [org_id], limit, offset)
     return dict(entry, runs={"count": count, "results": runs})
 
 
@@ -216,7 +231,12 @@ def jena_harvest_run_now(context, data_dict):
     trigger_id = str(uuid.uuid4())
     store.add_trigger(trigger_id, name, org_id, user.id)
     model.Session.commit()
-    job.enqueue(trigger_id, name)
+    try:
+        job.enqueue(trigger_id, name)
+    except Exception as e:  # Redis away: the trigger must not block the next one
+        store.update_trigger(trigger_id, state="failed", message=f"{type(e).__name__}: {e}"[:2000])
+        model.Session.commit()
+        raise
     return store.trigger(trigger_id)
 
 
