@@ -46,24 +46,33 @@ def password_step() -> Optional[Any]:
     if request.method != "POST" or tk.current_user.is_authenticated:
         return None
     login = request.form.get("login") or ""
-    wait = ratelimit.blocked("password", login)
+    subject = _account_key(login)
+    wait = ratelimit.blocked("password", subject)
     if wait:
         return too_many(wait)
     user = authenticator.ckan_authenticator({"login": login, "password": request.form.get("password")})
     if not user:
-        ratelimit.failed("password", login)
+        ratelimit.failed("password", subject)
         if tk.config.get("ckan.recaptcha.privatekey"):
             tk.h.flash_error(tk._("Login failed. Bad username or password or CAPTCHA."))
         else:
             tk.h.flash_error(tk._("Login failed. Bad username or password."))
         return tk.render("user/login.html", {})
-    ratelimit.succeeded("password", login)
+    ratelimit.succeeded("password", subject)
     next_page = request.args.get("next", request.args.get("came_from"))
     if store.enrolled(user.id):
         session[PENDING] = {"user": user.id, "until": time.time() + PENDING_SECONDS,
                             "remember": request.form.get("remember"), "next": next_page}
         return tk.redirect_to("jena_2fa.challenge")
     return finish(user, request.form.get("remember"), next_page, second_factor=False)
+
+
+def _account_key(login: str) -> str:
+    """What attempts are counted against: the account, as CKAN's
+    authenticator finds it (by name, else by e-mail), so its name and its
+    address are not two limits; an unknown name counts as typed."""
+    account = model.User.by_name(login) or model.User.by_email(login)
+    return f"account:{account.id}" if account is not None else login
 
 
 def pending_user() -> Optional[model.User]:
