@@ -55,6 +55,38 @@ def load_standard_plugins(with_plugins):
     yield
 
 
+@pytest.fixture
+def admin():
+    """A sysadmin, who creates what a test's steward or harvester would."""
+    from ckan.tests import factories
+    return factories.Sysadmin()
+
+
+@pytest.fixture
+def org(admin):
+    """An organisation of the sysadmin."""
+    from ckan.tests import factories
+    return factories.Organization(user=admin)
+
+
+@pytest.fixture
+def token(admin):
+    """The sysadmin's API token, for pages and API calls as a client makes them."""
+    from ckan.tests import helpers
+    return helpers.call_action("api_token_create", {"user": admin["name"]}, user=admin["name"],
+                               name="t")["token"]
+
+
+@pytest.fixture
+def steward(org):
+    """A user who is editor of `org`, as stewards are."""
+    from ckan.tests import factories, helpers
+    user = factories.User()
+    helpers.call_action("organization_member_create", id=org["id"], username=user["name"],
+                        role="editor")
+    return user
+
+
 @pytest.fixture(scope="module")
 def loopback():
     """A data provider's web server on loopback: (routes a test fills, base URL)."""

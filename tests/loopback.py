@@ -2,7 +2,8 @@
 query, matched as sent or unquoted; a key ending in * matches what starts
 with it) map to (body, content type[, delay in
 seconds[, status[, headers]]]) or to a callable returning that; anything
-else answers 404."""
+else answers 404. `serving` runs a handler of a test's own (one that
+streams, counts or answers HEAD) the same way."""
 import contextlib
 import http.server
 import threading
@@ -39,9 +40,17 @@ def serve(routes: dict):
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
+    with serving(Handler) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def serving(handler):
+    """Serve with `handler` (a BaseHTTPRequestHandler class) on a free
+    loopback port, each request in its own thread; yields the base URL."""
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:  # closes its socket at the end
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        finally:
+            httpd.shutdown()

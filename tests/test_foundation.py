@@ -17,15 +17,11 @@ from ckan.common import config
 from ckan.lib import api_token, jobs
 from ckan.tests import factories, helpers
 
+from .portal_process import free_port
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VAR = os.path.join(ROOT, "var")
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="bin/setup manages services as root")
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_german_first_english_offered():
@@ -225,7 +221,7 @@ def test_harvester_cli_without_a_token_is_a_configuration_error():
 
 
 def test_harvester_cli_reports_an_unreachable_portal():
-    env = dict(os.environ, JENA_CKAN_URL=f"http://127.0.0.1:{_free_port()}",
+    env = dict(os.environ, JENA_CKAN_URL=f"http://127.0.0.1:{free_port()}",
                JENA_CKAN_API_TOKEN="not-a-real-token")
     result = subprocess.run([os.path.join(ROOT, ".venv/bin/jena-harvest"), "seed-demo"],
                             env=env, capture_output=True, text=True)
@@ -248,7 +244,7 @@ def test_setup_is_idempotent():
 
 
 def test_run_starts_populates_and_stops_cleanly():
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, JENA_CKAN_PORT=str(port))
     result = subprocess.run([os.path.join(ROOT, "bin/run"), "--check"], env=env,
                             capture_output=True, text=True, timeout=300)

@@ -2,8 +2,6 @@
 through the real queue, facets, sorting, the summary, the pages."""
 import http.server
 import re
-import socket
-import threading
 
 import pytest
 
@@ -11,6 +9,9 @@ from ckan.lib.jobs import Worker
 from ckan.tests import factories, helpers
 
 from ckanext.jena.quality.mqa import INDICATORS, MAX_POINTS, rating_for
+
+from .loopback import serving
+from .portal_process import free_port
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index", "clean_queues", "with_test_worker")
 # The data providers of these tests are loopback servers, which the portal
@@ -49,22 +50,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 def web():
     """A data provider's web server on loopback: /ok… answers 200, paths in
     STATUS what they say, the rest 404."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(_Handler) as base:
+        yield base
 
 
 @pytest.fixture(autouse=True)
 def fresh_server_state():
     REQUESTS.clear()
     STATUS.clear()
-
-
-@pytest.fixture
-def admin():
-    return factories.Sysadmin()
 
 
 def make(admin, org, name, **fields):
@@ -249,12 +242,6 @@ def test_link_check_never_runs_in_the_request(admin, web):
     assert points(quality("voll"))["access_url_reachable"] == 0
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def links(name):
     return {link["url"]: link for link in quality(name)["links"]}
 
@@ -264,7 +251,7 @@ def test_internal_addresses_are_refused_and_look_alike_whether_they_answer_or_no
     no internal address, and a steward cannot tell one that answers from
     one that does not."""
     org = factories.Organization(user=admin)
-    answering, silent = f"{web}/ok.csv", f"http://127.0.0.1:{_free_port()}/ok.csv"
+    answering, silent = f"{web}/ok.csv", f"http://127.0.0.1:{free_port()}/ok.csv"
     private = "http://10.255.255.1/daten.csv"
     make(admin, org, "intern", resources=[{"url": u, "format": "CSV"} for u in (answering, silent, private)])
     run_jobs()

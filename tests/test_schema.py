@@ -18,14 +18,6 @@ def org():
     return factories.Organization(contributor_id="http://dcat-ap.de/def/contributors/stadtJena")
 
 
-@pytest.fixture
-def steward(org):
-    user = factories.User()
-    helpers.call_action("organization_member_create", id=org["id"], username=user["name"],
-                        role="editor")
-    return user
-
-
 def create(user, org, **fields):
     data = {"name": "baeume", "title": "Bäume", "notes": "Alle Straßenbäume.", "owner_org": org["id"]}
     data.update(fields)

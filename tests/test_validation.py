@@ -9,6 +9,8 @@ from ckan.lib.jobs import Worker
 from ckan.tests import factories, helpers
 import ckan.logic as logic
 
+from .publishing import create_dataset, link_file
+
 
 pytestmark = [pytest.mark.usefixtures("clean_db", "clean_index", "clean_queues", "with_test_worker"),
               # the loopback data provider is an internal address: allowed here as an operator would
@@ -26,22 +28,8 @@ def german_rows(n, bad=()):
 
 
 @pytest.fixture
-def admin():
-    return factories.Sysadmin()
-
-
-@pytest.fixture
-def dataset(admin):
-    org = factories.Organization(user=admin)
-    return helpers.call_action("package_create", {"user": admin["name"]}, name="baeume",
-                               title="Bäume", notes="Alle Bäume", owner_org=org["id"])
-
-
-def add_link(admin, dataset, loopback, path, body, ctype="text/csv", **fields):
-    files, base = loopback
-    files[path] = (body if isinstance(body, bytes) else body.encode("utf-8"), ctype)
-    return helpers.call_action("resource_create", {"user": admin["name"]}, package_id=dataset["id"],
-                               url=base + path, **fields)
+def dataset(admin, org):
+    return create_dataset(admin, org)
 
 
 def validate():
@@ -53,7 +41,7 @@ def report(resource):
 
 
 def test_german_csv_windows_1252_semicolons_decimal_commas(admin, dataset, loopback):
-    res = add_link(admin, dataset, loopback, "/baeume.csv",
+    res = link_file(admin, dataset, loopback, "/baeume.csv",
                    (HEADER + german_rows(40)).encode("cp1252"), format="CSV")
     assert report(res)["status"] == "pending"
     validate()
@@ -69,7 +57,7 @@ def test_german_csv_windows_1252_semicolons_decimal_commas(admin, dataset, loopb
 
 
 def test_errors_are_reported_by_row_field_and_type(admin, dataset, loopback):
-    res = add_link(admin, dataset, loopback, "/fehler.csv", HEADER + german_rows(40, bad=(17, 33)),
+    res = link_file(admin, dataset, loopback, "/fehler.csv", HEADER + german_rows(40, bad=(17, 33)),
                    format="CSV")
     validate()
     result = report(res)
@@ -82,7 +70,7 @@ def test_errors_are_reported_by_row_field_and_type(admin, dataset, loopback):
 
 
 def test_utf8_bom_is_not_part_of_the_first_column(admin, dataset, loopback):
-    res = add_link(admin, dataset, loopback, "/bom.csv",
+    res = link_file(admin, dataset, loopback, "/bom.csv",
                    b"\xef\xbb\xbf" + (HEADER + german_rows(5)).encode("utf-8"), format="CSV")
     validate()
     result = report(res)
@@ -117,7 +105,7 @@ def test_constraints_of_the_table_schema(admin, dataset, loopback):
                           "constraints": {"maximum": 20}},
                          {"name": "umfang", "type": "integer"}]}
     body = HEADER + "1;Linde;12,5;100\n1;;25,0;100\n"
-    res = add_link(admin, dataset, loopback, "/regeln.csv", body, format="CSV",
+    res = link_file(admin, dataset, loopback, "/regeln.csv", body, format="CSV",
                    table_schema=json.dumps(schema))
     validate()
     result = report(res)
@@ -132,7 +120,7 @@ def test_geojson_with_a_broken_geometry(admin, dataset, loopback):
          "geometry": {"type": "Point", "coordinates": [11.58, 50.93]}},
         {"type": "Feature", "properties": {"id": 2}, "geometry": {"type": "Polygon", "coordinates": [
             [[11.59, 50.91], [11.61, 50.93], [11.61, 50.91], [11.59, 50.93], [11.59, 50.91]]]}}]}
-    res = add_link(admin, dataset, loopback, "/flaechen.geojson", json.dumps(collection),
+    res = link_file(admin, dataset, loopback, "/flaechen.geojson", json.dumps(collection),
                    ctype="application/geo+json", format="GeoJSON")
     validate()
     result = report(res)
@@ -147,7 +135,7 @@ def test_geojson_in_utm_metres_or_without_coordinates_is_invalid(admin, dataset,
         {"type": "Feature", "properties": {"id": 1}, "geometry": {"type": "Point", "coordinates": [11.58, 50.93]}},
         {"type": "Feature", "properties": {"id": 2}, "geometry": {"type": "Point", "coordinates": [681234, 5644321]}},
         {"type": "Feature", "properties": {"id": 3}, "geometry": {"type": "Point", "coordinates": []}}]}
-    res = add_link(admin, dataset, loopback, "/punkte.geojson", json.dumps(collection),
+    res = link_file(admin, dataset, loopback, "/punkte.geojson", json.dumps(collection),
                    ctype="application/geo+json", format="GeoJSON")
     validate()
     result = report(res)
@@ -163,7 +151,7 @@ def test_geojson_in_utm_metres_or_without_coordinates_is_invalid(admin, dataset,
 ], ids=["html-instead-of-csv", "binary"])
 def test_what_is_not_a_table_gets_a_clear_report(admin, dataset, loopback, path, body, ctype, fields,
                                                  reason):
-    res = add_link(admin, dataset, loopback, path, body, ctype=ctype, **fields)
+    res = link_file(admin, dataset, loopback, path, body, ctype=ctype, **fields)
     validate()
     result = report(res)
     assert result["status"] == "error", result
@@ -182,7 +170,7 @@ def test_missing_link_is_reported(admin, dataset, loopback):
 
 @pytest.mark.ckan_config("ckanext.jena.validation.max_size_mb", "0")
 def test_files_over_the_size_limit_are_not_read(admin, dataset, loopback):
-    res = add_link(admin, dataset, loopback, "/gross.csv", HEADER + german_rows(5), format="CSV")
+    res = link_file(admin, dataset, loopback, "/gross.csv", HEADER + german_rows(5), format="CSV")
     validate()
     result = report(res)
     assert result["status"] == "error" and "0 MB" in result["message"]
@@ -196,7 +184,7 @@ def test_non_tabular_formats_are_not_queued(admin, dataset):
 
 
 def test_auth_read_for_viewers_rerun_for_editors(admin, dataset, loopback):
-    res = add_link(admin, dataset, loopback, "/a.csv", HEADER + german_rows(3), format="CSV")
+    res = link_file(admin, dataset, loopback, "/a.csv", HEADER + german_rows(3), format="CSV")
     validate()
     anonymous = {"user": "", "ignore_auth": False}
     assert helpers.call_action("resource_validation_show", anonymous, resource_id=res["id"])["status"] == "valid"
@@ -214,7 +202,7 @@ def test_auth_read_for_viewers_rerun_for_editors(admin, dataset, loopback):
 
 @pytest.mark.ckan_config("ckanext.jena.validation.block_invalid", "true")
 def test_block_invalid_keeps_the_dataset_private(admin, dataset, loopback):
-    add_link(admin, dataset, loopback, "/b.csv", HEADER + german_rows(30, bad=(5,)), format="CSV")
+    link_file(admin, dataset, loopback, "/b.csv", HEADER + german_rows(30, bad=(5,)), format="CSV")
     validate()
     pkg = helpers.call_action("package_show", id=dataset["id"])
     assert pkg["private"] is True and pkg["validation_status"] == "invalid"
@@ -224,7 +212,7 @@ def test_block_invalid_keeps_the_dataset_private(admin, dataset, loopback):
 
 
 def test_report_page_badge_and_adopting_the_inferred_schema(app, admin, dataset, loopback):
-    res = add_link(admin, dataset, loopback, "/c.csv", HEADER + german_rows(30, bad=(9,)), format="CSV")
+    res = link_file(admin, dataset, loopback, "/c.csv", HEADER + german_rows(30, bad=(9,)), format="CSV")
     validate()
     html = app.get(f"/dataset/baeume/resource/{res['id']}").body
     assert "Validierung" in html and "ungültig" in html
@@ -266,7 +254,7 @@ def test_latin1_file_with_bytes_windows_1252_lacks(admin, dataset, loopback):
     # 0x81 is undefined in Windows-1252: such a file can only be Latin-1.
     body = (HEADER + german_rows(5)).encode("latin-1") + "6;Linde;7,5;99\n".encode("latin-1") + b""
     body = body.replace(b"Ahorn", b"Ahorn\x81")
-    res = add_link(admin, dataset, loopback, "/latin1.csv", body, format="CSV")
+    res = link_file(admin, dataset, loopback, "/latin1.csv", body, format="CSV")
     validate()
     result = report(res)
     assert result["status"] == "valid" and result["source"]["encoding"] == "latin-1"
@@ -277,7 +265,7 @@ def test_a_job_that_times_out_is_reported_not_left_pending(admin, dataset, loopb
     from rq.timeouts import JobTimeoutException
     from ckan.lib.redis import connect_to_redis
     from ckanext.jena.validation import job as validation_job
-    res = add_link(admin, dataset, loopback, "/langsam.csv", HEADER + german_rows(3), format="CSV")
+    res = link_file(admin, dataset, loopback, "/langsam.csv", HEADER + german_rows(3), format="CSV")
     assert report(res)["status"] == "pending"
     rq_job = Job.create(validation_job.validate_resource, args=[res["id"]], connection=connect_to_redis())
     validation_job.on_failure(rq_job, None, JobTimeoutException, JobTimeoutException("600 s"), None)

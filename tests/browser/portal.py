@@ -5,25 +5,15 @@ data a visitor and a steward meet, created through the action API over HTTP
 as the harvester and a steward create it."""
 import contextlib
 import os
-import signal
-import socket
-import subprocess
-import tempfile
 import time
 
 import requests
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CKAN = os.path.join(ROOT, ".venv", "bin", "ckan")
+from ..portal_process import ROOT, TEST_INI, ckan, ckan_web, free_port, started, tail
+
 # JENA_BROWSER_INI: another configuration for the portal (e.g. an older one for "before" screenshots).
-TEST_INI = os.environ.get("JENA_BROWSER_INI") or os.path.join(ROOT, "test.ini")
+INI = os.environ.get("JENA_BROWSER_INI") or TEST_INI
 ARTIFACTS = os.path.join(ROOT, "var", "test-artifacts", "browser")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Portal:
@@ -79,57 +69,18 @@ class Portal:
         return self.wait_for(check, timeout, f"the DCAT-AP.de check of {dataset}")
 
     def log_tail(self, which: str, chars: int = 4000) -> str:
-        try:
-            with open(self.logs[which], encoding="utf-8", errors="replace") as f:
-                return f.read()[-chars:]
-        except OSError:
-            return ""
-
-
-def _stop(proc):
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        return tail(self.logs[which], chars)
 
 
 @contextlib.contextmanager
 def running_portal(extra_env: dict = None, port: int = None, timeout: float = 120.0):
-    """Start web server and jobs worker, each in its own process group;
-    yields a Portal; stops both (with their children) at the end."""
+    """Start web server and jobs workers; yields a Portal; stops them (with
+    their children) at the end. Their logs stay in the temporary folder."""
     port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, CKAN_SITE_URL=url, **(extra_env or {}))
     os.makedirs(ARTIFACTS, exist_ok=True)
     # Two workers: each job forks and loads the plugins (seconds), so the
     # harvested package's jobs (validation, DataStore, SHACL) finish sooner.
-    commands = {"web": ["run", "-H", "127.0.0.1", "-p", str(port), "--disable-reloader", "--threaded"],
-                "worker": ["jobs", "worker"], "worker2": ["jobs", "worker"]}
-    logs = {which: os.path.join(tempfile.gettempdir(), f"jena-browser-{which}-{port}.log") for which in commands}
-    procs = []
-    try:
-        for which, args in commands.items():
-            with open(logs[which], "w") as log:
-                procs.append(subprocess.Popen([CKAN, "-c", TEST_INI, *args], cwd=ROOT, env=env, stdout=log,
-                                              stderr=subprocess.STDOUT, start_new_session=True))
-        portal = Portal(url, logs)
-        deadline = time.monotonic() + timeout
-        while True:
-            for proc, which in zip(procs, commands):
-                if proc.poll() is not None:
-                    raise RuntimeError(f"ckan {which} stopped (exit {proc.returncode}):\n{portal.log_tail(which)}")
-            try:
-                if requests.get(url + "/api/3/action/status_show", timeout=5).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"ckan run did not answer within {timeout:g} s:\n{portal.log_tail('web')}")
-            time.sleep(0.5)
-        yield portal
-    finally:
-        for proc in procs:
-            _stop(proc)
+    commands = {"web": ckan_web(port, INI), "worker": ckan(INI, "jobs", "worker"),
+                "worker2": ckan(INI, "jobs", "worker")}
+    with started(commands, port, extra_env, timeout, log_prefix="jena-browser", keep_logs=True) as running:
+        yield Portal(running.url, running.logs)

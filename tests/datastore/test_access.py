@@ -7,6 +7,7 @@ import sqlalchemy as sa
 import ckan.logic as logic
 from ckan.tests import factories, helpers
 
+from ..publishing import create_dataset, link_file
 from .conftest import load, work
 from .marks import DATASTORE
 
@@ -15,23 +16,9 @@ pytestmark = DATASTORE
 CSV = "nr,gattung\n1,Linde\n2,Ahorn\n3,Eiche\n"
 
 
-@pytest.fixture
-def admin():
-    return factories.Sysadmin()
-
-
-@pytest.fixture
-def org(admin):
-    return factories.Organization(user=admin)
-
-
 def loaded_table(admin, org, loopback, private=False, name="baeume"):
-    files, base = loopback
-    files[f"/{name}.csv"] = (CSV.encode(), "text/csv")
-    dataset = helpers.call_action("package_create", {"user": admin["name"]}, name=name, title="Bäume",
-                                  notes="Alle Bäume", owner_org=org["id"], private=private)
-    res = helpers.call_action("resource_create", {"user": admin["name"]}, package_id=dataset["id"],
-                              url=f"{base}/{name}.csv", format="CSV")
+    dataset = create_dataset(admin, org, name, private=private)
+    res = link_file(admin, dataset, loopback, f"/{name}.csv", CSV, format="CSV")
     assert load(res["id"])["status"] == "loaded"
     return dataset, res
 

@@ -5,8 +5,9 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
+from ..publishing import create_dataset, link_file
 from .conftest import load, work
 from .marks import DATASTORE
 
@@ -14,22 +15,12 @@ pytestmark = DATASTORE
 
 
 @pytest.fixture
-def admin():
-    return factories.Sysadmin()
-
-
-@pytest.fixture
-def dataset(admin):
-    org = factories.Organization(user=admin)
-    return helpers.call_action("package_create", {"user": admin["name"]}, name="baeume", title="Bäume",
-                               notes="Alle Bäume", owner_org=org["id"])
+def dataset(admin, org):
+    return create_dataset(admin, org)
 
 
 def add_link(admin, dataset, loopback, path, body, **fields):
-    files, base = loopback
-    files[path] = (body if isinstance(body, bytes) else body.encode("utf-8"), "text/csv")
-    return helpers.call_action("resource_create", {"user": admin["name"]}, package_id=dataset["id"],
-                               url=base + path, format="CSV", **fields)
+    return link_file(admin, dataset, loopback, path, body, format="CSV", **fields)
 
 
 def search(resource_id, **params):

@@ -4,8 +4,9 @@ instead of ranking every match; the consumer's own threshold wins. The
 thresholds are lowered here so that a table of 2,000 rows is "large"."""
 import pytest
 
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
+from ..publishing import create_dataset
 from .conftest import load
 from .marks import DATASTORE
 
@@ -18,11 +19,8 @@ ROWS = 2000
 
 
 @pytest.fixture
-def trees(create_with_upload):
-    admin = factories.Sysadmin()
-    org = factories.Organization(user=admin)
-    dataset = helpers.call_action("package_create", {"user": admin["name"]}, name="baeume", title="Bäume",
-                                  notes="Alle Bäume", owner_org=org["id"])
+def trees(create_with_upload, admin, org):
+    dataset = create_dataset(admin, org)
     # Every 50th tree is a "Winterlinde Linde" (a word twice: ranks higher).
     body = "nr,gattung,name\n" + "".join(
         f"{i},{'Tilia' if i % 2 else 'Acer'},{'Winterlinde Linde Linde' if i % 50 == 0 else 'Linde' if i % 2 else 'Ahorn'}\n"

@@ -29,11 +29,6 @@ def dcat_tables(clean_db, migrate_db_for):
 
 
 @pytest.fixture
-def admin():
-    return factories.Sysadmin()
-
-
-@pytest.fixture
 def org():
     return factories.Organization(name="umweltamt", title="Umweltamt Jena", contributor_id=CONTRIBUTOR,
                                   contact_email="umwelt@jena.example", website="https://www.jena.de/umwelt")

@@ -1,5 +1,6 @@
 """Fixtures of the defect tests (issues 13 and 23): a steward of an
-organisation, as they meet the portal through the web form and the API."""
+organisation (tests/conftest.py's `steward`, of the organisation here), as
+they meet the portal through the web form and the API."""
 import pytest
 
 from ckan.tests import factories, helpers
@@ -8,14 +9,6 @@ from ckan.tests import factories, helpers
 @pytest.fixture
 def org(clean_db, clean_index):
     return factories.Organization()
-
-
-@pytest.fixture
-def steward(org):
-    user = factories.User()
-    helpers.call_action("organization_member_create", id=org["id"], username=user["name"],
-                        role="editor")
-    return user
 
 
 @pytest.fixture

@@ -17,17 +17,6 @@ GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/16053000"
 
 
 @pytest.fixture
-def admin():
-    return factories.Sysadmin()
-
-
-@pytest.fixture
-def token(admin):
-    return helpers.call_action("api_token_create", {"user": admin["name"]}, user=admin["name"],
-                               name="t")["token"]
-
-
-@pytest.fixture
 def dataset(admin):
     """A tree register as the harvesters publish it, with a CSV resource."""
     org = factories.Organization(user=admin, name="stadt-jena", title="Stadt Jena")

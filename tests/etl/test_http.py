@@ -4,12 +4,13 @@ refused targets are refused before any packet is sent, so the private and
 link-local cases need no server."""
 import gzip
 import http.server
-import threading
 import time
 
 import pytest
 
 from etl.http import Client, Limits, OutboundError, Refused, TooLarge, DeadlineExceeded, blocked_reason
+
+from ..loopback import serving
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +57,8 @@ def server():
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", httpd.server_address[1], seen
-    httpd.shutdown()
+    with serving(Handler) as base:
+        yield base, int(base.rsplit(":", 1)[1]), seen
 
 
 FAST = Limits(deadline=5, connect_timeout=2, read_timeout=2)

@@ -48,14 +48,21 @@ def harvester_portal():
     return make
 
 
+@pytest.fixture
+def harvester_ckan(harvester_portal):
+    """LocalCKAN as the harvesters' editor account of stadt-jena."""
+    return harvester_portal("stadt-jena")[0]
+
+
 @pytest.fixture(scope="module")
 def ckan_http(reset_db):
     """The test CKAN as a real server: (its URL). Tables are made first: the
     first reset of a session drops and rebuilds them."""
-    from .portal_server import ckan_server
+    from ..portal_process import ckan_web, free_port, started
     reset_db()
-    with ckan_server() as url:
-        yield url
+    port = free_port()
+    with started({"ckan run": ckan_web(port)}, port, log_prefix="ckan-server") as server:
+        yield server.url
 
 
 @pytest.fixture

@@ -55,6 +55,17 @@ def _page_two(base):
 """.encode()
 
 
+@pytest.fixture
+def page_two(loopback, harvester_portal):
+    """Page two's catalogue alone at /c.ttl: (routes, its source's config,
+    the harvesters' LocalCKAN, their user)."""
+    routes, base = loopback
+    ckan, user = harvester_portal("import-org")
+    routes.clear()
+    routes["/c.ttl"] = (_page_two(base), "text/turtle")
+    return routes, config(f"{base}/c.ttl"), ckan, user
+
+
 def test_a_paged_catalogue_becomes_datasets_then_changes_are_followed(loopback, tmp_path, harvester_portal):
     routes, base = loopback
     ckan, _ = harvester_portal("import-org")
@@ -100,12 +111,8 @@ def test_a_paged_catalogue_becomes_datasets_then_changes_are_followed(loopback, 
     assert helpers.call_action("package_show", id=weimar["name"])["harvest_status"] == "withdrawn"
 
 
-def test_a_catalogue_that_fails_keeps_the_last_good_datasets(loopback, tmp_path, harvester_portal):
-    routes, base = loopback
-    ckan, _ = harvester_portal("import-org")
-    routes.clear()
-    routes["/c.ttl"] = (_page_two(base), "text/turtle")
-    cfg = config(f"{base}/c.ttl")
+def test_a_catalogue_that_fails_keeps_the_last_good_datasets(page_two, tmp_path):
+    routes, cfg, ckan, _ = page_two
     assert [r["status"] for r in harvest(cfg, tmp_path, ckan)] == ["ok"]
     name = next(iter(by_title().values()))["name"]
     for body, ctype, expected in [
@@ -126,12 +133,8 @@ def test_a_catalogue_that_fails_keeps_the_last_good_datasets(loopback, tmp_path,
         assert pkg["harvest_status"] == "failed" and expected in pkg["harvest_message"]
 
 
-def test_a_dataset_of_that_name_not_created_by_this_source_is_left_untouched(loopback, tmp_path, harvester_portal):
-    routes, base = loopback
-    ckan, user = harvester_portal("import-org")
-    routes.clear()
-    routes["/c.ttl"] = (_page_two(base), "text/turtle")
-    cfg = config(f"{base}/c.ttl")
+def test_a_dataset_of_that_name_not_created_by_this_source_is_left_untouched(page_two, tmp_path):
+    _, cfg, ckan, user = page_two
     # Which name the source's dataset gets: from a dry run.
     unit = runner.run(["katalog"], {"katalog": cfg}, str(tmp_path / "dry"), None, dry_run=True)[0]["source"]
     org = helpers.call_action("organization_show", id="import-org")

@@ -72,6 +72,14 @@ def harvest(config, out, ckan=None, name="geodaten-jena"):
     return {r["source"]: r for r in runner.run([name], {name: config}, str(out), ckan)}
 
 
+def published(results, name):
+    """After a run in which every unit is ok: the dataset `name` as the
+    portal has it, and its resources' formats by resource name."""
+    assert {r["status"] for r in results.values()} == {"ok"}, results
+    pkg = helpers.call_action("package_show", id=name)
+    return pkg, {r["name"]: r["format"] for r in pkg["resources"]}
+
+
 def features(out, layer):
     path = out / f"geodaten-jena-{layer}" / "current" / f"{layer}.geojson"
     return {f["id"]: f for f in json.loads(path.read_text())["features"]}
@@ -290,15 +298,12 @@ def test_capabilities_exception_and_timeout_are_clear_errors(tmp_path):
 
 
 @pytest.mark.usefixtures("clean_db", "clean_index")
-def test_publish_then_a_layer_disappears_and_the_licence_becomes_unclear(mapserver, tmp_path, harvester_portal):
+def test_publish_then_a_layer_disappears_and_the_licence_becomes_unclear(mapserver, tmp_path, harvester_ckan):
     base, changing = mapserver
-    ckan, _ = harvester_portal("stadt-jena")
     write_changing(changing)
     config = service(base, "changing", include=["spielplaetze", "stadtteile"])
-    first = harvest(config, tmp_path, ckan)
-    assert {r["status"] for r in first.values()} == {"ok"}, first
-    pkg = helpers.call_action("package_show", id="geodaten-jena-spielplaetze")
-    assert {r["name"]: r["format"] for r in pkg["resources"]} == {
+    pkg, formats = published(harvest(config, tmp_path, harvester_ckan), "geodaten-jena-spielplaetze")
+    assert formats == {
         "spielplaetze.csv": "CSV", "spielplaetze.geojson": "GEOJSON", "vorschau.png": "PNG",
         "datapackage.json": "JSON", "WFS-Dienst": "WFS_SRVC", "Karte (WMS)": "WMS_SRVC", "WMS-Dienst": "WMS_SRVC"}
     assert pkg["harvest_status"] == "ok" and pkg["license_id"] == "dl-by-de/2.0"
@@ -309,14 +314,14 @@ def test_publish_then_a_layer_disappears_and_the_licence_becomes_unclear(mapserv
         "WMS-Dienst": "service"}
 
     # Unchanged service: nothing published again.
-    again = harvest(config, tmp_path, ckan)
+    again = harvest(config, tmp_path, harvester_ckan)
     assert {r["published"]["changed"] for r in again.values()} == {False}
 
     # The layer leaves the service; the access constraints become unclear; and the
     # harvester's output folder was lost (a new machine): the portal still knows.
     write_changing(changing, drop="spielplaetze", access="Nutzung nur nach Absprache")
     (tmp_path / "geodaten-jena.units.json").unlink()
-    third = harvest(config, tmp_path, ckan)
+    third = harvest(config, tmp_path, harvester_ckan)
     assert third["geodaten-jena-spielplaetze"]["status"] == "withdrawn"
     pkg = helpers.call_action("package_show", id="geodaten-jena-spielplaetze")
     assert pkg["state"] == "active" and pkg["harvest_status"] == "withdrawn"
@@ -328,10 +333,10 @@ def test_publish_then_a_layer_disappears_and_the_licence_becomes_unclear(mapserv
         in districts["known_limitations"]
 
     # Withdrawn once, not again on every run.
-    assert "geodaten-jena-spielplaetze" not in harvest(config, tmp_path, ckan)
+    assert "geodaten-jena-spielplaetze" not in harvest(config, tmp_path, harvester_ckan)
 
     # It comes back: published again and no longer withdrawn.
     write_changing(changing)
-    fourth = harvest(config, tmp_path, ckan)
+    fourth = harvest(config, tmp_path, harvester_ckan)
     assert fourth["geodaten-jena-spielplaetze"]["status"] == "ok"
     assert helpers.call_action("package_show", id="geodaten-jena-spielplaetze")["harvest_status"] == "ok"

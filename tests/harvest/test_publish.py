@@ -16,11 +16,6 @@ from .conftest import sample
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
 
-@pytest.fixture
-def portal(harvester_portal):
-    return harvester_portal("stadt-jena")[0]
-
-
 def harvest(config, out, ckan):
     return runner.run(["jena"], config, str(out), ckan)[0]
 
@@ -39,9 +34,9 @@ def activities(pkg):
     return helpers.call_action("package_activity_list", id=pkg["id"], limit=100)
 
 
-def test_harvest_publish_again_and_with_changes(sources, tmp_path, portal):
+def test_harvest_publish_again_and_with_changes(sources, tmp_path, harvester_ckan):
     routes, base, config = sources
-    first = harvest(config, tmp_path, portal)
+    first = harvest(config, tmp_path, harvester_ckan)
     assert first["status"] == "ok", first
     pkg, res = resources()
     assert set(res) == {"baeume.csv", "baeume.geojson", "datapackage.json", "aenderungen.csv"}
@@ -57,7 +52,7 @@ def test_harvest_publish_again_and_with_changes(sources, tmp_path, portal):
     before = len(activities(pkg))
 
     # Unchanged source: nothing new at all.
-    second = harvest(config, tmp_path, portal)
+    second = harvest(config, tmp_path, harvester_ckan)
     assert second["published"]["changed"] is False
     pkg2, res2 = resources()
     assert len(activities(pkg2)) == before
@@ -73,7 +68,7 @@ def test_harvest_publish_again_and_with_changes(sources, tmp_path, portal):
     planted = "99999;Tilia cordata;Winter-Linde;2025;2,5;12;1,0;vital;Lobeda;681900,00;5645000,00"
     changed_text = "\r\n".join([header, ";".join(grown)] + rows[3:] + [planted]) + "\r\n"
     routes["/jena.csv"] = (changed_text.encode("cp1252"), "text/csv", 0)
-    third = harvest(config, tmp_path, portal)
+    third = harvest(config, tmp_path, harvester_ckan)
     assert third["status"] == "ok", third
     pkg3, res3 = resources()
     assert pkg3["harvest_message"] == "Seit dem letzten Abgleich: 1 neu, 2 entfernt, 1 geändert."
@@ -84,12 +79,12 @@ def test_harvest_publish_again_and_with_changes(sources, tmp_path, portal):
     assert res3["baeume.geojson"]["hash"] != res["baeume.geojson"]["hash"]
 
 
-def test_a_failed_run_shows_on_the_dataset_and_keeps_the_data(sources, tmp_path, portal):
+def test_a_failed_run_shows_on_the_dataset_and_keeps_the_data(sources, tmp_path, harvester_ckan):
     routes, base, config = sources
-    assert harvest(config, tmp_path, portal)["status"] == "ok"
+    assert harvest(config, tmp_path, harvester_ckan)["status"] == "ok"
     pkg, res = resources()
     routes["/jena.csv"] = (b"<html><body>Wartung</body></html>", "text/html", 0)
-    failed = harvest(config, tmp_path, portal)
+    failed = harvest(config, tmp_path, harvester_ckan)
     assert failed["status"] == "failed"
     pkg2, res2 = resources()
     assert pkg2["harvest_status"] == "failed"  # a stable code (harvesters/states.py) …
@@ -98,33 +93,33 @@ def test_a_failed_run_shows_on_the_dataset_and_keeps_the_data(sources, tmp_path,
     assert pkg2["harvest_message"] != pkg["harvest_message"]
 
 
-def test_the_dataset_page_shows_the_run_state_in_german(sources, tmp_path, portal, app):
+def test_the_dataset_page_shows_the_run_state_in_german(sources, tmp_path, harvester_ckan, app):
     routes, base, config = sources
-    assert harvest(config, tmp_path, portal)["status"] == "ok"
+    assert harvest(config, tmp_path, harvester_ckan)["status"] == "ok"
     routes["/jena.csv"] = (b"<html><body>Wartung</body></html>", "text/html", 0)
-    harvest(config, tmp_path, portal)
+    harvest(config, tmp_path, harvester_ckan)
     page = app.get("/dataset/baumkataster-jena").body
     assert "fehlgeschlagen" in page and ">failed<" not in page  # … shown as its German label
 
 
-def test_the_editor_account_keeps_up_private_datasets_of_its_organisation(sources, tmp_path, portal):
+def test_the_editor_account_keeps_up_private_datasets_of_its_organisation(sources, tmp_path, harvester_ckan):
     """Made private by a steward (or by block_invalid): still updated, found
     among the organisation's harvested datasets, withdrawn and failed."""
     from harvesters import publish
     routes, base, config = sources
-    assert harvest(config, tmp_path, portal)["status"] == "ok"
+    assert harvest(config, tmp_path, harvester_ckan)["status"] == "ok"
     steward = factories.Sysadmin()
     helpers.call_action("package_patch", {"user": steward["name"]}, id="baumkataster-jena", private=True)
     lines = sample("jena_baumkataster.csv").decode("cp1252").split("\r\n")
     routes["/jena.csv"] = ("\r\n".join(lines[:-3] + lines[-2:]).encode("cp1252"), "text/csv", 0)  # one felled
-    again = harvest(config, tmp_path, portal)
+    again = harvest(config, tmp_path, harvester_ckan)
     assert again["status"] == "ok" and again["published"]["summary"].startswith(
         "Seit dem letzten Abgleich: 0 neu, 1 entfernt"), again
-    assert publish.harvested_datasets(portal, "baumkataster-", config["jena"]["url"]) == ["baumkataster-jena"]
+    assert publish.harvested_datasets(harvester_ckan, "baumkataster-", config["jena"]["url"]) == ["baumkataster-jena"]
     routes["/jena.csv"] = (b"<html>Wartung</html>", "text/html", 0)
-    assert harvest(config, tmp_path, portal)["status"] == "failed"
+    assert harvest(config, tmp_path, harvester_ckan)["status"] == "failed"
     assert helpers.call_action("package_show", id="baumkataster-jena")["harvest_status"] == "failed"
-    assert publish.withdraw(portal, "baumkataster-jena", "Quelle eingestellt") is True
+    assert publish.withdraw(harvester_ckan, "baumkataster-jena", "Quelle eingestellt") is True
     pkg = helpers.call_action("package_show", id="baumkataster-jena")
     assert pkg["private"] and pkg["harvest_status"] == "withdrawn"
-    assert publish.harvested_datasets(portal, "baumkataster-", config["jena"]["url"]) == []
+    assert publish.harvested_datasets(harvester_ckan, "baumkataster-", config["jena"]["url"]) == []

@@ -243,11 +243,10 @@ def test_opensensemap_boxes_and_a_moving_sensor(source, tmp_path):
 
 
 @pytest.mark.usefixtures("clean_db", "clean_index")
-def test_publish_and_an_unchanged_second_run(source, tmp_path, harvester_portal):
+def test_publish_and_an_unchanged_second_run(source, tmp_path, harvester_ckan):
     routes, base, config = source
     routes["/data.json"] = body(feed())
-    ckan, _ = harvester_portal("stadt-jena")
-    first = harvest(config, tmp_path, ckan)
+    first = harvest(config, tmp_path, harvester_ckan)
     assert first["status"] == "ok", first["message"]
     pkg = helpers.call_action("package_show", id="sensordaten-jena-luftdaten")
     assert {r["name"] for r in pkg["resources"]} == {
@@ -255,7 +254,7 @@ def test_publish_and_an_unchanged_second_run(source, tmp_path, harvester_portal)
         "datapackage.json"}
     assert pkg["harvest_message"].startswith("Erstveröffentlichung.")
     assert pkg["frequency"].endswith("/HOURLY") and pkg["license_id"] == "odbl"
-    second = harvest(config, tmp_path, ckan)
+    second = harvest(config, tmp_path, harvester_ckan)
     assert second["published"]["changed"] is False
 
 

@@ -8,7 +8,7 @@ import io
 import os
 import shutil
 import subprocess
-import threading
+import types
 
 import ckanapi
 import pytest
@@ -16,6 +16,7 @@ import yaml
 
 from ckan.tests import factories, helpers
 
+from ..loopback import serving
 from .conftest import sample
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
@@ -23,33 +24,25 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CLI = os.path.join(ROOT, ".venv", "bin", "jena-harvest")
 
 
-class Attacker:
-    """A loopback web server that records every request's headers."""
-    def __init__(self):
-        seen = self.seen = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                seen.append((self.path, dict(self.headers)))
-                body = b"id,source\nx,y\n"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/csv")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
 def attacker():
-    server = Attacker()
-    yield server
-    server.httpd.shutdown()
+    """A loopback web server that records every request's headers: .url, .seen."""
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append((self.path, dict(self.headers)))
+            body = b"id,source\nx,y\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+    with serving(Handler) as url:
+        yield types.SimpleNamespace(url=url, seen=seen)
 
 
 def register(drop: int = 0, extra: int = 0) -> bytes:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from tests.datastore.conftest import load
 from tests.datastore.marks import DATASTORE
@@ -21,16 +21,6 @@ JENA_BOX = "11.55,50.90,11.65,50.95"
 GEOJSON = json.dumps({"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {"name": "Linde am Markt"},
      "geometry": {"type": "Point", "coordinates": [11.5892, 50.9280]}}]})
-
-
-@pytest.fixture
-def admin():
-    return factories.Sysadmin()
-
-
-@pytest.fixture
-def org(admin):
-    return factories.Organization(user=admin)
 
 
 def create(admin, org, name, spatial=None, **fields):

@@ -10,16 +10,6 @@ pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
 
 @pytest.fixture
-def admin():
-    return factories.Sysadmin()
-
-
-@pytest.fixture
-def org(admin):
-    return factories.Organization(user=admin)
-
-
-@pytest.fixture
 def dataset(org, admin):
     def make(**kwargs):
         return factories.Dataset(owner_org=org["id"], user=admin, **kwargs)

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from ckan.tests import factories
 
-from .server import ROOT
+from ..portal_process import ROOT
 
 DOCKER = os.path.join(ROOT, "docker")
 SCHEMA_XML = os.path.join(os.path.dirname(ckan.__file__), "config", "solr", "schema.xml")

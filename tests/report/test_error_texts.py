@@ -8,6 +8,8 @@ import pytest
 from etl.validation import check_file, table
 from etl.validation.descriptor import check_package
 
+from ..texts import assert_says
+
 # what frictionless writes into its messages: none of it may be in a German sentence
 ENGLISH_WORDS = ("Row at position", "does not conform", "type is", "constraint", "field at position",
                  "label", "header", "is not followed", "points outside", "required property", "feature ",
@@ -94,18 +96,18 @@ def test_real_findings_become_german_sentences(german, tmp_path):
         if f["type"] in ("type-error", "constraint-error", "unique-error", "missing-cell", "missing-label"):
             assert f"„{f['field']}“" in text, (text, f)
     sentences = {german.error_message(f["type"], f) for f in findings}
-    assert "Die Spalte „id“ braucht hier einen Wert." in sentences
-    assert "„Eiche“ verletzt die Regel der Spalte „art“: einer der erlaubten Werte „Linde“, „Ahorn“." in sentences
-    assert "„1“ in Spalte „id“ steht schon in Zeile 2." in sentences
-    assert "In Spalte „datum“ wird ein Datum in der Form TT.MM.JJJJ erwartet, nicht „2020-01-01“." in sentences
-    assert "Die Zeile hat eine Zelle mehr, als es Spalten gibt („extra“, Spalte 5)." in sentences
-    assert "Spalte 2 heißt „sorte“; das Table Schema erwartet „art“." in sentences
-    assert "Die Spalte „hoehe“ des Table Schemas (Spalte 3) fehlt in der Datei." in sentences
-    assert "Die Datei hat 1 Zeilen; ihr Datenpaket nennt 99." in sentences
-    assert "keine Geometrie" in sentences
-    assert "der Umriss überschneidet sich selbst bei 0.5 0.5" in sentences
-    assert "Der Pfad '../x.csv' zeigt aus dem Paket heraus. (bei „resources/0/path“)" in sentences
-    assert "Die Angabe „name“ fehlt." in sentences
+    assert_says(sentences, "Die Spalte „id“ braucht hier einen Wert.",
+                "„Eiche“ verletzt die Regel der Spalte „art“: einer der erlaubten Werte „Linde“, „Ahorn“.",
+                "„1“ in Spalte „id“ steht schon in Zeile 2.",
+                "In Spalte „datum“ wird ein Datum in der Form TT.MM.JJJJ erwartet, nicht „2020-01-01“.",
+                "Die Zeile hat eine Zelle mehr, als es Spalten gibt („extra“, Spalte 5).",
+                "Spalte 2 heißt „sorte“; das Table Schema erwartet „art“.",
+                "Die Spalte „hoehe“ des Table Schemas (Spalte 3) fehlt in der Datei.",
+                "Die Datei hat 1 Zeilen; ihr Datenpaket nennt 99.",
+                "keine Geometrie",
+                "der Umriss überschneidet sich selbst bei 0.5 0.5",
+                "Der Pfad '../x.csv' zeigt aus dem Paket heraus. (bei „resources/0/path“)",
+                "Die Angabe „name“ fehlt.")
 
 
 def test_a_refused_table_schema_is_explained_in_german(german, tmp_path):

@@ -14,13 +14,7 @@ SECTIONS = ["agents", "dcat", "space_time", "quality", "more"]
 
 
 @pytest.fixture
-def admin():
-    return factories.Sysadmin()
-
-
-@pytest.fixture
-def auth(admin):
-    token = helpers.call_action("api_token_create", {"user": admin["name"]}, user=admin["name"], name="f")["token"]
+def auth(token):
     return {"Authorization": token}
 
 

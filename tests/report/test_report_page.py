@@ -9,7 +9,9 @@ import re
 import pytest
 
 from ckan.lib.jobs import Worker
-from ckan.tests import factories, helpers
+
+from ..publishing import create_dataset, link_file
+from ..texts import assert_never_says, assert_says
 
 pytestmark = [pytest.mark.usefixtures("clean_db", "clean_index", "clean_queues", "with_test_worker"),
               pytest.mark.ckan_config("ckanext.jena.outbound.allow", "127.0.0.1")]
@@ -31,28 +33,12 @@ def rows(bad=()):
 
 
 @pytest.fixture
-def admin():
-    return factories.Sysadmin()
-
-
-@pytest.fixture
-def token(admin):
-    return helpers.call_action("api_token_create", {"user": admin["name"]}, user=admin["name"],
-                               name="report")["token"]
-
-
-@pytest.fixture
-def dataset(admin):
-    org = factories.Organization(user=admin)
-    return helpers.call_action("package_create", {"user": admin["name"]}, name="strassenbaeume",
-                               title="Straßenbäume", notes="Alle Straßenbäume", owner_org=org["id"])
+def dataset(admin, org):
+    return create_dataset(admin, org, "strassenbaeume", "Straßenbäume", "Alle Straßenbäume")
 
 
 def publish(admin, dataset, loopback, path, body, **fields):
-    files, base = loopback
-    files[path] = (body, "text/csv")
-    res = helpers.call_action("resource_create", {"user": admin["name"]}, package_id=dataset["id"],
-                              url=base + path, format="CSV", **fields)
+    res = link_file(admin, dataset, loopback, path, body, format="CSV", **fields)
     Worker().work(burst=True)
     return res
 
@@ -79,14 +65,11 @@ def test_cp1252_csv_with_errors_reads_in_german(app, admin, token, dataset, loop
     text = page(app, res, token)
     assert "Prüfbericht" in text and "Zeichenkodierung Windows-1252, Trennzeichen „;“" in text
     # German titles with counts, and sentences naming column and value; rows in the row column
-    assert "Falscher Datentyp (1)" in text
-    assert "<td>8</td><td>höhe</td><td>zwölf</td><td>In Spalte „höhe“ wird eine Zahl erwartet, nicht „zwölf“.</td>" \
-        in text
-    assert "Überzählige Zelle (1)" in text
-    assert "Die Zeile hat eine Zelle mehr, als es Spalten gibt („überzählig“, Spalte 5)." in text
-    assert "Leere Zeile (1)" in text and "Die Zeile ist leer." in text
-    for english in ENGLISH:
-        assert english not in text, english
+    row = "<td>8</td><td>höhe</td><td>zwölf</td><td>In Spalte „höhe“ wird eine Zahl erwartet, nicht „zwölf“.</td>"
+    assert_says(text, "Falscher Datentyp (1)", row,
+                "Überzählige Zelle (1)", "Die Zeile hat eine Zelle mehr, als es Spalten gibt („überzählig“, Spalte 5).",
+                "Leere Zeile (1)", "Die Zeile ist leer.")
+    assert_never_says(text, *ENGLISH)
 
 
 def test_inferred_schema_is_a_german_table_with_the_json_behind_details(app, admin, token, dataset, loopback):
@@ -127,15 +110,14 @@ def test_declared_schema_with_constraints_in_german(app, admin, token, dataset, 
     assert table["höhe"][4] == "mindestens 1, höchstens 20"
     assert table["pflanzdatum"][2:] == ["Datum", "TT.MM.JJJJ", ""]
     # the errors name the rule, the row it repeats and the expected form of a date
-    assert "„Eiche“ verletzt die Regel der Spalte „gattung“: einer der erlaubten Werte „Linde“, „Ahorn“." in text
-    assert "„25,0“ verletzt die Regel der Spalte „höhe“: höchstens 20." in text
-    assert "„1“ in Spalte „baumnummer“ steht schon in Zeile 2." in text
-    assert "Der Schlüssel dieser Zeile steht schon in Zeile 2." in text
-    assert "Die Spalte „baumnummer“ braucht hier einen Wert." in text
-    assert "In Spalte „pflanzdatum“ wird ein Datum in der Form TT.MM.JJJJ erwartet, nicht „2019-03-01“." in text
+    assert_says(text, "„Eiche“ verletzt die Regel der Spalte „gattung“: einer der erlaubten Werte „Linde“, „Ahorn“.",
+                "„25,0“ verletzt die Regel der Spalte „höhe“: höchstens 20.",
+                "„1“ in Spalte „baumnummer“ steht schon in Zeile 2.",
+                "Der Schlüssel dieser Zeile steht schon in Zeile 2.",
+                "Die Spalte „baumnummer“ braucht hier einen Wert.",
+                "In Spalte „pflanzdatum“ wird ein Datum in der Form TT.MM.JJJJ erwartet, nicht „2019-03-01“.")
     assert "Schema übernehmen" not in text  # nothing to adopt: the schema is the resource's
-    for english in ENGLISH:
-        assert english not in text, english
+    assert_never_says(text, *ENGLISH)
 
 
 def test_column_names_against_the_schema_in_german(app, admin, token, dataset, loopback):
@@ -143,11 +125,10 @@ def test_column_names_against_the_schema_in_german(app, admin, token, dataset, l
     body = "baumnummer;art;baumnummer;\n1;Linde;1;x\n"
     res = publish(admin, dataset, loopback, "/spalten.csv", body.encode("cp1252"), table_schema=json.dumps(schema))
     text = page(app, res, token)
-    assert "Spalte 2 heißt „art“; das Table Schema erwartet „gattung“." in text
-    assert "Spalte 3 heißt „baumnummer“ wie schon Spalte 1." in text
-    assert "Spalte 4 hat keinen Namen (im Table Schema heißt sie „alter“)." in text
-    for english in ENGLISH:
-        assert english not in text, english
+    assert_says(text, "Spalte 2 heißt „art“; das Table Schema erwartet „gattung“.",
+                "Spalte 3 heißt „baumnummer“ wie schon Spalte 1.",
+                "Spalte 4 hat keinen Namen (im Table Schema heißt sie „alter“).")
+    assert_never_says(text, *ENGLISH)
 
 
 def test_english_page_shows_english(app, admin, token, dataset, loopback):

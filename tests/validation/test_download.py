@@ -7,15 +7,15 @@ No module-level allow mark here: the default (nothing internal) is what
 these tests are about, and each test that needs loopback says so."""
 import contextlib
 import http.server
-import threading
 import time
 
 import pytest
 
 from ckan.lib.jobs import Worker
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
-from ..loopback import serve
+from ..loopback import serve, serving
+from ..publishing import create_dataset
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index", "clean_queues", "with_test_worker")
 
@@ -24,11 +24,8 @@ allow_loopback = pytest.mark.ckan_config("ckanext.jena.outbound.allow", "127.0.0
 
 
 @pytest.fixture
-def dataset():
-    admin = factories.Sysadmin()
-    org = factories.Organization(user=admin)
-    return helpers.call_action("package_create", {"user": admin["name"]}, name="links", title="Links",
-                               notes="Verlinkte Dateien", owner_org=org["id"]), admin
+def dataset(admin, org):
+    return create_dataset(admin, org, "links", "Links", "Verlinkte Dateien"), admin
 
 
 @pytest.fixture
@@ -113,12 +110,8 @@ def trickling_server(seconds):
 
         def log_message(self, *args):
             pass
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
+    with serving(Handler) as base:
+        yield base
 
 
 @allow_loopback

@@ -13,9 +13,11 @@ import openpyxl
 import pytest
 
 from ckan.lib.jobs import Worker
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from etl.validation import Limits, check_file
+
+from ..publishing import create_dataset, link_file
 
 pytestmark = [pytest.mark.usefixtures("clean_db", "clean_index", "clean_queues", "with_test_worker"),
               pytest.mark.ckan_config("ckanext.jena.outbound.allow", "127.0.0.1")]
@@ -24,15 +26,8 @@ SECRET = "GEHEIM-7f3a;kennwort;s3cr3t\n"  # what no report may ever show
 
 
 @pytest.fixture
-def admin():
-    return factories.Sysadmin()
-
-
-@pytest.fixture
-def dataset(admin):
-    org = factories.Organization(user=admin)
-    return helpers.call_action("package_create", {"user": admin["name"]}, name="angriff", title="Angriff",
-                               notes="Feindliche Dateien", owner_org=org["id"])
+def dataset(admin, org):
+    return create_dataset(admin, org, "angriff", "Angriff", "Feindliche Dateien")
 
 
 @pytest.fixture
@@ -59,10 +54,7 @@ def tripwire(loopback):
 
 
 def publish(admin, dataset, loopback, name, body, fmt, ctype="application/json"):
-    routes, base = loopback
-    routes[f"/{name}"] = (body.encode() if isinstance(body, str) else body, ctype)
-    return helpers.call_action("resource_create", {"user": admin["name"]}, package_id=dataset["id"],
-                               url=f"{base}/{name}", format=fmt, name=name)
+    return link_file(admin, dataset, loopback, f"/{name}", body, ctype, format=fmt, name=name)
 
 
 def show(res):
