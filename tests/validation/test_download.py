@@ -117,11 +117,13 @@ def trickling_server(seconds):
 @allow_loopback
 @pytest.mark.ckan_config("ckanext.jena.outbound.deadline", "2")
 def test_a_slow_server_is_cut_off_at_the_deadline(dataset, app):
-    with trickling_server(8) as base:
+    # The server would send for a minute; the job gives up at its 2 s deadline. The bound
+    # only tells "cut off" from "held until the server was done", with room for a busy machine.
+    with trickling_server(60) as base:
         res = link(dataset, base + "/langsam.csv")
         started = time.monotonic()
         result, page = validated(res, app)
-        assert time.monotonic() - started < 6  # not held until the server is done (or the job limit)
+        assert time.monotonic() - started < 40
     assert result["status"] == "error" and result["reason"] == "download-deadline"
     assert "Der Server hat die Datei nicht innerhalb von 2 Sekunden geliefert" in page
 
