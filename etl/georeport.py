@@ -66,12 +66,7 @@ def _from_json(data: bytes, what: str, where: str, keep: Optional[set]) -> tuple
 
 
 def _from_xml(data: bytes, what: str, where: str, keep: Optional[set]) -> tuple[list[dict], set]:
-    try:
-        root = safexml.fromstring(data)
-    except safexml.UnsafeXML as e:
-        raise SourceError(f"{where}: {e}")
-    except etree.XMLSyntaxError as e:
-        raise SourceError(f"{where} did not return valid XML ({e}; starts with {data[:60]!r})")
+    root = safexml.source_root(data, where)
     tag = etree.QName(root).localname
     if tag == "errors":
         errors = [f"{e.findtext('code')} {e.findtext('description')}" for e in root]

@@ -36,6 +36,18 @@ def fromstring(data: bytes):
     return etree.fromstring(data, parser())
 
 
+def source_root(data: bytes, what: str):
+    """The root element of a source's answer; SourceError starting with
+    `what` (who answered what) if it is unsafe or not XML."""
+    from .errors import SourceError
+    try:
+        return fromstring(data)
+    except UnsafeXML as e:
+        raise SourceError(f"{what}: {e}")
+    except etree.XMLSyntaxError as e:
+        raise SourceError(f"{what} did not return valid XML ({e}; starts with {data[:60]!r})")
+
+
 def iterparse(stream, **kwargs):
     """etree.iterparse with the same protections (entities unresolved, no DTD, no network)."""
     return etree.iterparse(stream, resolve_entities=False, no_network=True, load_dtd=False, **kwargs)

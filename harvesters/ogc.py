@@ -56,13 +56,8 @@ def capabilities(source: str, url: str, service: str, version: str, config: dict
     problem = exception_text(raw)
     if problem:
         raise SourceError(f"{source}: the {service} answered GetCapabilities with an exception: {problem}")
-    try:
-        # Checked here before OWSLib parses it with its own (entity-resolving) parser.
-        root = safexml.fromstring(raw)
-    except safexml.UnsafeXML as e:
-        raise SourceError(f"{source}: the {service} capabilities: {e}")
-    except etree.XMLSyntaxError as e:
-        raise SourceError(f"{source}: the {service} capabilities are not XML ({e})")
+    # Checked here before OWSLib parses it with its own (entity-resolving) parser.
+    root = safexml.source_root(raw, f"{source}: the {service} (GetCapabilities)")
     if "Capabilities" not in _local(root.tag):
         raise SourceError(f"{source}: the {service} answered with <{_local(root.tag)}>, not capabilities")
     return raw, root.get("version") or version
