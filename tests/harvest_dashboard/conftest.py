@@ -52,6 +52,20 @@ def people():
                                  portal=LocalCKAN(username=harvester["name"]))
 
 
+def harvest_ini(folder, **options) -> str:
+    """test.ini with the harvest options a portal's config would have
+    (`out="/x"` → ckanext.jena.harvest.out = /x), for the real processes a
+    test starts (`ckan jobs worker`, `ckan run`); written into `folder`."""
+    with open(os.path.join(ROOT, "test.ini"), encoding="utf-8") as f:
+        text = f.read()
+    text = text.replace("use = config:var/test-secrets.ini", f"use = config:{ROOT}/var/test-secrets.ini")
+    lines = "".join(f"ckanext.jena.harvest.{key} = {value}\n" for key, value in options.items())
+    path = os.path.join(str(folder), "harvest-test.ini")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace("[app:main]\n", "[app:main]\n" + lines, 1))
+    return path
+
+
 @pytest.fixture
 def sources_file(tmp_path, tree_source):
     """sources.yaml with the loopback source, as the portal's config names it."""

@@ -24,12 +24,13 @@ from ckan.tests import factories, helpers
 from harvesters import runner
 
 from ..loopback import serve
-from .conftest import ROOT, sample
+from .conftest import ROOT, harvest_ini, sample
 
 CHROMIUM = os.environ.get("JENA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 PASSWORD = "Ernte-Dashboard-2026!"
+SHOTS = os.path.join(ROOT, "var", "test-artifacts", "harvest_dashboard")  # what the pages looked like
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
 
 
@@ -37,23 +38,6 @@ def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _ini(folder, out, sources_file):
-    """test.ini with the harvest options the portal's config would have."""
-    with open(os.path.join(ROOT, "test.ini"), encoding="utf-8") as f:
-        text = f.read()
-    text = text.replace("use = config:var/test-secrets.ini", f"use = config:{ROOT}/var/test-secrets.ini")
-    options = (f"ckanext.jena.harvest.out = {out}\n"
-               f"ckanext.jena.harvest.sources = {sources_file}\n"
-               "ckanext.jena.harvest.user = jena-harvester\n"
-               "ckanext.jena.harvest.queue = jena_harvest\n"
-               "ckanext.jena.harvest.schedule =\n    * 30 4 * * *\n")
-    text = text.replace("[app:main]\n", "[app:main]\n" + options, 1)
-    path = os.path.join(folder, "dashboard.ini")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    return path
 
 
 @contextlib.contextmanager
@@ -136,7 +120,9 @@ def portal(reset_db):
         out = os.path.join(folder, "harvest")
         os.makedirs(out)
         try:
-            with _portal(_ini(folder, out, sources_file), allow) as url:
+            ini = harvest_ini(folder, out=out, sources=sources_file, user="jena-harvester", queue="jena_harvest",
+                              schedule="\n    * 30 4 * * *")
+            with _portal(ini, allow) as url:
                 # As cron runs it: over HTTP, with the editor's token, into the same folder.
                 result = runner.run(["jena"], {"jena": entry}, out, RemoteCKAN(url, apikey=token))[0]
                 assert result["status"] == "ok", result
@@ -176,6 +162,8 @@ def test_a_steward_sees_the_source_its_run_and_the_next_one(page):
     expect(row).to_contain_text("3.000")
     expect(row).to_contain_text("04:30 Uhr")  # next run, from the schedule in the config
     expect(row.get_by_role("link", name="baumkataster-jena")).to_have_attribute("href", "/dataset/baumkataster-jena")
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SHOTS, "ernte.png"), full_page=True)
     row.get_by_role("link", name="Baumkataster Jena").click()
     expect(page).to_have_url(re.compile(r"/ernte/jena$"))
     history = page.locator("#jena-harvest-runs tbody tr")
@@ -205,3 +193,4 @@ def test_the_organisations_admin_runs_the_harvest_now(page):
     expect(newest).to_contain_text("im Portal gestartet")
     expect(newest).to_contain_text("unverändert")
     expect(progress).to_contain_text("beendet")
+    page.screenshot(path=os.path.join(SHOTS, "ernte-quelle.png"), full_page=True)

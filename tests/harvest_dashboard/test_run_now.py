@@ -1,16 +1,20 @@
 """Run now: an org admin's trigger becomes a job in CKAN's queue, which a
-real worker runs (forked, as `ckan jobs worker` runs it) into the harvest
-folder cron uses, under the same lock: a second trigger while one waits or
-a run holds the lock is refused, and a job that meets the lock does not
-harvest."""
+real `ckan jobs worker --burst` runs into the harvest folder cron uses,
+under the same lock: a second trigger while one waits or a run holds the
+lock is refused, and a job that meets the lock does not harvest. (The
+worker is a process of its own, as in production: a fork of this test
+process would inherit the thread pools of polars that other tests started
+here, and hang.)"""
 import fcntl
 import os
+import subprocess
 
 import pytest
-from ckan.lib.jobs import Worker
 from ckan.tests import helpers
 
 import ckan.plugins.toolkit as tk
+
+from .conftest import ROOT, harvest_ini
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 # Actions as the API calls them: in a request, with its translations (pages make their own).
@@ -20,15 +24,15 @@ QUEUE = "jena_harvest_test"  # its own queue: the harvested dataset's other jobs
 
 @pytest.fixture
 def run_now_config(people, sources_file, tmp_path, ckan_config, monkeypatch):
+    """The same harvest options here (the web side) and in the worker's ini."""
     out = tmp_path / "harvest"
     out.mkdir()
-    for key, value in {"ckanext.jena.harvest.out": str(out), "ckanext.jena.harvest.sources": sources_file,
-                       "ckanext.jena.harvest.queue": QUEUE,
-                       "ckanext.jena.harvest.user": people.harvester["name"]}.items():
-        monkeypatch.setitem(ckan_config, key, value)
+    options = {"out": str(out), "sources": sources_file, "queue": QUEUE, "user": people.harvester["name"]}
+    for key, value in options.items():
+        monkeypatch.setitem(ckan_config, f"ckanext.jena.harvest.{key}", value)
     from ckan.lib import jobs
     jobs.get_queue(QUEUE).empty()
-    return out
+    return out, harvest_ini(tmp_path, **options)
 
 
 def run_now(user):
@@ -39,8 +43,11 @@ def trigger(user, trigger_id):
     return helpers.call_action("jena_harvest_trigger_show", {"user": user["name"]}, id=trigger_id)
 
 
-def work():
-    Worker([QUEUE]).work(burst=True)
+def work(ini):
+    """`ckan jobs worker --burst`: every queued job, then it stops."""
+    result = subprocess.run([os.path.join(ROOT, ".venv", "bin", "ckan"), "-c", ini, "jobs", "worker", "--burst", QUEUE],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def runs(user):
@@ -60,13 +67,13 @@ class HeldLock:
 
 @in_a_request
 def test_run_now_goes_through_the_queue_under_the_crons_lock(people, run_now_config):
-    out = run_now_config
+    out, ini = run_now_config
     queued = run_now(people.org_admin)
     assert queued["state"] == "queued" and queued["source"] == "jena"
     with pytest.raises(tk.ValidationError, match="läuft bereits"):  # a second trigger while it waits
         run_now(people.org_admin)
     assert runs(people.steward) == []  # nothing ran yet: it is a job
-    work()
+    work(ini)
     done = trigger(people.steward, queued["id"])
     assert done["state"] == "done", done
     assert (done["done"], done["total"]) == (1, 1)
@@ -88,7 +95,7 @@ def test_run_now_goes_through_the_queue_under_the_crons_lock(people, run_now_con
     queued = run_now(people.admin)
     lock = HeldLock(out)
     try:
-        work()
+        work(ini)
     finally:
         lock.release()
     assert trigger(people.org_admin, queued["id"])["state"] == "locked"

@@ -40,7 +40,8 @@ def _timestamp(value: Any, context) -> str:
 
 def _run_schema() -> dict[str, list]:
     v = tk.get_validator
-    missing, empty, text, natural = v("ignore_missing"), v("not_empty"), v("unicode_safe"), v("natural_number_validator")
+    missing, empty, text = v("ignore_missing"), v("not_empty"), v("unicode_safe")
+    natural = v("natural_number_validator")
     count = [v("default")(0), natural]
     return {
         "id": [v("default")(""), text], "source": [empty, text, v("name_validator")], "kind": [empty, text],
