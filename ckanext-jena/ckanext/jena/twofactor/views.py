@@ -167,13 +167,18 @@ def totp_setup(id: str):
     return response
 
 
+def _removed(user, factor: str, message: str) -> None:
+    """After a factor was deleted: the recovery codes go with the last one."""
+    _forget_recovery_if_no_factor(user)
+    model.Session.commit()
+    log.info("2FA: %s removed for user %s by %s", factor, user.id, tk.current_user.id)
+    tk.h.flash_success(message)
+
+
 def totp_delete(id: str):
     user = _account(id)
     store.delete_totp(user.id)
-    _forget_recovery_if_no_factor(user)
-    model.Session.commit()
-    log.info("2FA: TOTP removed for user %s by %s", user.id, tk.current_user.id)
-    tk.h.flash_success(tk._("The authenticator app was removed."))
+    _removed(user, "TOTP", tk._("The authenticator app was removed."))
     return tk.redirect_to("jena_2fa.settings", id=user.name)
 
 
@@ -202,10 +207,7 @@ def passkey_register(id: str):
 def passkey_delete(id: str, credential_id: str):
     user = _account(id)
     if store.delete_passkey(user.id, credential_id):
-        _forget_recovery_if_no_factor(user)
-        model.Session.commit()
-        log.info("2FA: passkey removed for user %s by %s", user.id, tk.current_user.id)
-        tk.h.flash_success(tk._("The passkey was removed."))
+        _removed(user, "passkey", tk._("The passkey was removed."))
     return tk.redirect_to("jena_2fa.settings", id=user.name)
 
 
