@@ -12,14 +12,10 @@ from ckan.tests import factories
 
 from harvesters import runner
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SAMPLES = os.path.join(ROOT, "harvesters", "samples")
+from ..harvest.conftest import sample
+from ..portal_process import ROOT
+
 CONTACT = "baumkataster@jena.example"
-
-
-def sample(name: str) -> bytes:
-    with open(os.path.join(SAMPLES, name), "rb") as f:
-        return f.read()
 
 
 @pytest.fixture

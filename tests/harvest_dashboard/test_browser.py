@@ -7,14 +7,9 @@ organisation's admin clicks "Jetzt ernten" and watches the job run."""
 import contextlib
 import os
 import re
-import signal
-import socket
-import subprocess
 import tempfile
-import time
 
 import pytest
-import requests
 import yaml
 from ckanapi import RemoteCKAN
 from playwright.sync_api import expect
@@ -23,65 +18,26 @@ from ckan.tests import factories, helpers
 
 from harvesters import runner
 
+from ..browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from ..loopback import serve
-from .conftest import ROOT, harvest_ini, sample
+from ..portal_process import ckan as ckan_command, ckan_web, free_port, started
+from ..harvest.conftest import sample
+from ..portal_process import ROOT
+from .conftest import harvest_ini
 
-CHROMIUM = os.environ.get("JENA_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PASSWORD = "Ernte-Dashboard-2026!"
 SHOTS = os.path.join(ROOT, "var", "test-artifacts", "harvest_dashboard")  # what the pages looked like
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _portal(ini, env):
-    """Web server and two workers (one takes run-now jobs first), each in its own process group."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, CKAN_SITE_URL=url, **env)
-    ckan = os.path.join(ROOT, ".venv", "bin", "ckan")
-    commands = [["run", "-H", "127.0.0.1", "-p", str(port), "--disable-reloader", "--threaded"],
-                ["jobs", "worker", "jena_harvest", "default"], ["jobs", "worker", "default"]]
-    logs = [tempfile.NamedTemporaryFile("w+", prefix="jena-dashboard-", suffix=".log", delete=False)
-            for _ in commands]
-    procs = [subprocess.Popen([ckan, "-c", ini, *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True) for args, log in zip(commands, logs)]
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            for proc, log in zip(procs, logs):
-                if proc.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"{proc.args[3:]} stopped:\n{log.read()[-3000:]}")
-            try:
-                if requests.get(url + "/api/3/action/status_show", timeout=5).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the portal did not start within 180 s")
-            time.sleep(0.5)
-        yield url
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        for log in logs:
-            log.close()
-            os.unlink(log.name)
+    """Web server and two workers (one takes run-now jobs first), on a free loopback port."""
+    port = free_port()
+    commands = {"web": ckan_web(port, ini), "worker": ckan_command(ini, "jobs", "worker", "jena_harvest", "default"),
+                "worker2": ckan_command(ini, "jobs", "worker", "default")}
+    with started(commands, port, env, timeout=180, log_prefix="jena-dashboard") as running:
+        yield running.url
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,8 @@ from ckan.tests import helpers
 
 import ckan.plugins.toolkit as tk
 
-from .conftest import ROOT, harvest_ini
+from ..portal_process import ROOT, ckan
+from .conftest import harvest_ini
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 # Actions as the API calls them: in a request, with its translations (pages make their own).
@@ -45,8 +46,8 @@ def trigger(user, trigger_id):
 
 def work(ini):
     """`ckan jobs worker --burst`: every queued job, then it stops."""
-    result = subprocess.run([os.path.join(ROOT, ".venv", "bin", "ckan"), "-c", ini, "jobs", "worker", "--burst", QUEUE],
-                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(ckan(ini, "jobs", "worker", "--burst", QUEUE), cwd=ROOT, capture_output=True,
+                            text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
