@@ -18,17 +18,18 @@ def _migrate_plugins():
     import ckan.plugins as p
     from ckan.cli.db import _resolve_alembic_config, _run_migrations
     from ckan.common import config
-    for plugin in dict.fromkeys([*ALWAYS_MIGRATED, *config.get("ckan.plugins")]):
-        loaded_here = not p.plugin_loaded(plugin)
-        if loaded_here:
-            p.load(plugin)
-        try:
+    names = list(dict.fromkeys([*config.get("ckan.plugins"), *ALWAYS_MIGRATED]))
+    # All at once and in the configured order: a plugin may need another one
+    # loaded first (jena_datastore refuses to load without datastore).
+    loaded_here = [name for name in names if not p.plugin_loaded(name)]
+    p.load(*loaded_here)
+    try:
+        for plugin in names:
             path = _resolve_alembic_config(plugin)
             if path and os.path.exists(path):
                 _run_migrations(plugin)
-        finally:
-            if loaded_here:
-                p.unload(plugin)
+    finally:
+        p.unload(*reversed(loaded_here))
 
 
 @pytest.fixture(scope="session")
