@@ -132,10 +132,15 @@ def jena_harvest_run_list(context, data_dict):
 @tk.side_effect_free
 def jena_harvest_run_show(context, data_dict):
     """One run by its id (stewards of its organisation)."""
-    found = store.run(tk.get_or_bust(data_dict, "id"))
+    return _by_id(context, data_dict, store.run, "jena_harvest_run_show", tk._("Harvest run not found"))
+
+
+def _by_id(context, data_dict, lookup, action: str, missing: str) -> dict:
+    """A record by its id, for those who may see its organisation's records."""
+    found = lookup(tk.get_or_bust(data_dict, "id"))
     if found is None:
-        raise tk.ObjectNotFound(tk._("Harvest run not found"))
-    tk.check_access("jena_harvest_run_show", context, {"organization_id": found["organization_id"]})
+        raise tk.ObjectNotFound(missing)
+    tk.check_access(action, context, {"organization_id": found["organization_id"]})
     return found
 
 
@@ -244,11 +249,7 @@ def jena_harvest_run_now(context, data_dict):
 @tk.side_effect_free
 def jena_harvest_trigger_show(context, data_dict):
     """A run-now trigger: state (queued, running, done, failed, locked), progress (done of total units)."""
-    found = store.trigger(tk.get_or_bust(data_dict, "id"))
-    if found is None:
-        raise tk.ObjectNotFound(tk._("Harvest trigger not found"))
-    tk.check_access("jena_harvest_trigger_show", context, {"organization_id": found["organization_id"]})
-    return found
+    return _by_id(context, data_dict, store.trigger, "jena_harvest_trigger_show", tk._("Harvest trigger not found"))
 
 
 def get_actions():
