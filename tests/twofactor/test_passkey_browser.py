@@ -4,14 +4,8 @@ second step, with a virtual FIDO2 authenticator of the DevTools protocol
 ckan.site_url is its loopback address: the WebAuthn origin and RP ID."""
 import os
 import re
-import signal
-import socket
-import subprocess
-import tempfile
-import time
 
 import pytest
-import requests
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
@@ -19,10 +13,9 @@ import ckan.model as model
 from ckan.common import config
 from ckan.tests import factories
 
+from ..portal_process import ckan_web, free_port, started
 from .conftest import PASSWORD
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CKAN = os.path.join(ROOT, ".venv", "bin", "ckan")
 CHROMIUM = os.environ.get("JENA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -33,22 +26,6 @@ VIRTUAL_KEY = {"protocol": "ctap2", "transport": "usb", "hasResidentKey": True,
 AUTHED = re.compile(r"(^|\s)authed(\s|$)")
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(proc):
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 @pytest.fixture(autouse=True)
@@ -70,38 +47,14 @@ def portal_url(reset_db):
         reset_db()
     finally:
         ckan.plugins.unload_non_system_plugins()
-    port = _free_port()
+    port = free_port()
     # WebAuthn wants a domain as RP ID, not an IP address: localhost (a
     # secure context over plain HTTP too), served on 127.0.0.1.
     url = os.environ.get("JENA_2FA_TEST_ORIGIN", "http://localhost") + f":{port}"
-    with tempfile.TemporaryDirectory(prefix="jena-2fa-") as tmp:
-        ini = os.path.join(tmp, "portal.ini")
-        with open(ini, "w") as f:
-            # The configuration this test run was started with (--ckan-ini);
-            # CKAN reads the logging sections from the named file itself.
-            base = config["__file__"]
-            logging = open(base, encoding="utf-8").read().split("\n[loggers]", 1)[1]
-            f.write(f"[app:main]\nuse = config:{base}\n\n[loggers]{logging}")
-        log_path = os.path.join(tmp, "web.log")
-        with open(log_path, "w") as log:
-            proc = subprocess.Popen([CKAN, "-c", ini, "run", "-H", "127.0.0.1", "-p", str(port),
-                                     "--disable-reloader", "--threaded"], cwd=ROOT, stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True,
-                                    env=dict(os.environ, CKAN_SITE_URL=url))
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if requests.get(f"http://127.0.0.1:{port}/api/3/action/status_show", timeout=5).ok:
-                        break
-                except requests.RequestException:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("ckan run did not start:\n" + open(log_path).read()[-4000:])
-                time.sleep(0.5)
-            yield url
-        finally:
-            _stop(proc)
+    # The configuration this test run was started with (--ckan-ini).
+    with started({"web": ckan_web(port, config["__file__"])}, port, env={"CKAN_SITE_URL": url},
+                 log_prefix="jena-2fa"):
+        yield url
 
 
 @pytest.fixture
