@@ -124,13 +124,17 @@ service_can_reach_code() {
 # (truncates) its log itself: root never writes into the service's folders.
 # setpriv, env and sh all exec, so the pid started is the service's.
 #   service_prefix; setsid "${SERVICE_PREFIX[@]}" LOG cmd… &     or     as_service LOG cmd…
-service_prefix() {
+# The user and the clean environment every service starts with.
+_service_user_env() {
     SERVICE_PREFIX=()
     if [ "$(id -u)" = 0 ]; then
         SERVICE_PREFIX=(setpriv --reuid="$SERVICE_USER" --regid="$SERVICE_USER" --init-groups --no-new-privs --)
     fi
-    SERVICE_PREFIX+=(env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME=/nonexistent
-        /bin/sh -c 'cd "$1" && log="$2" && shift 2 && exec "$@" >"$log" 2>&1' sh "$ROOT")
+    SERVICE_PREFIX+=(env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME=/nonexistent)
+}
+service_prefix() {
+    _service_user_env
+    SERVICE_PREFIX+=(/bin/sh -c 'cd "$1" && log="$2" && shift 2 && exec "$@" >"$log" 2>&1' sh "$ROOT")
 }
 as_service() { service_prefix; "${SERVICE_PREFIX[@]}" "$@"; }
 
@@ -141,12 +145,8 @@ as_service() { service_prefix; "${SERVICE_PREFIX[@]}" "$@"; }
 # error log). The service is then the shell's child: stop its process group.
 #   service_prefix_rotating; setsid "${SERVICE_PREFIX[@]}" LOG OUTLOG|- cmd… &
 service_prefix_rotating() {
-    SERVICE_PREFIX=()
-    if [ "$(id -u)" = 0 ]; then
-        SERVICE_PREFIX=(setpriv --reuid="$SERVICE_USER" --regid="$SERVICE_USER" --init-groups --no-new-privs --)
-    fi
-    SERVICE_PREFIX+=(env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME=/nonexistent
-        /bin/sh -c 'cd "$1" && pipe="$2 -m ckanext.jena.logpipe --max-bytes $3 --keep $4" && err="$5" && out="$6" && shift 6
+    _service_user_env
+    SERVICE_PREFIX+=(/bin/sh -c 'cd "$1" && pipe="$2 -m ckanext.jena.logpipe --max-bytes $3 --keep $4" && err="$5" && out="$6" && shift 6
             if [ "$out" = - ]; then "$@" 2>&1 | $pipe "$err"
             else { "$@" 2>&1 1>&3 | $pipe "$err"; } 3>&1 | $pipe "$out"; fi'
         sh "$ROOT" "$VENV/bin/python" "${JENA_LOG_MAX_BYTES:-20971520}" "${JENA_LOG_KEEP:-5}")
