@@ -65,6 +65,18 @@ def _status(args) -> int:
     return 0
 
 
+def _probe(args) -> int:
+    from . import probe
+    from .fetch import SourceError
+    try:
+        proposal = probe.probe(args.target, name=args.name, near=probe.parse_near(args.near))
+    except (SourceError, OSError) as e:
+        print(f"jena-harvest: probe failed: {e}", file=sys.stderr)
+        return 1
+    sys.stdout.write(proposal.render())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jena-harvest", description=__doc__.splitlines()[0])
     parser.add_argument("--config", help="source configuration (default: harvesters/sources.yaml)")
@@ -82,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="the last run of each source")
     p.add_argument("--out", default="var/harvest")
     p.set_defaults(func=_status)
+    p = sub.add_parser("probe", help="read a tree register and print a proposed sources.yaml entry")
+    p.add_argument("target", metavar="URL|FILE", help="the register: an http(s) URL or a file (CSV, XLSX, GeoJSON)")
+    p.add_argument("--name", help="the source's name in the entry (default: from the file name)")
+    p.add_argument("--near", metavar="LON,LAT", help="a place in the city: tells UTM zone 32 from 33")
+    p.set_defaults(func=_probe)
     p = sub.add_parser("seed-demo", help="publish the demo organisation and dataset")
     p.add_argument("--ckan-url", help="portal URL (default: $JENA_CKAN_URL)")
     p.set_defaults(func=_seed_demo)
