@@ -74,13 +74,15 @@ def _local_sample(source: str, url: str) -> bytes:
 
 def download(source: str, url: str, expect: str, timeout: float = 30, attempts: int = 3,
              backoff: float = 2.0, max_wait: float = 120.0, max_bytes: int = MAX_BYTES,
-             config: Any = None, on_retry: Optional[Callable[[str], None]] = None) -> bytes:
+             config: Any = None, on_retry: Optional[Callable[[str], None]] = None,
+             headers: Optional[dict] = None) -> bytes:
     """The body of `url`. 5xx, timeouts and connection errors are retried with
     backoff; 429 waits as long as the server's Retry-After says (at most
     `max_wait` seconds). Refused targets and oversized bodies fail at once.
     `timeout` bounds each attempt as a whole (connect, redirects, body).
     A 4xx error carries the status (`error.status`); `on_retry(problem)` is
-    told of each retry (a kind that counts its source's flakiness)."""
+    told of each retry (a kind that counts its source's flakiness).
+    `headers`, a dict, receives the answer's headers (lower-case names)."""
     if url.startswith("file:"):
         return _local_sample(source, url)
     http = client(config)
@@ -113,6 +115,8 @@ def download(source: str, url: str, expect: str, timeout: float = 30, attempts: 
                 head = resp.content[:512].lstrip().lower()
                 if expect != "html" and (ctype.startswith("text/html") or head.startswith((b"<!doctype html", b"<html"))):
                     raise SourceError(f"{source}: {url} returned an HTML page instead of {expect.upper()}")
+                if headers is not None:
+                    headers.update((k.lower(), v) for k, v in resp.headers.items())
                 return resp.content
         if attempt < attempts:
             log.warning("%s (attempt %d of %d), retrying", last, attempt, attempts)
@@ -123,17 +127,17 @@ def download(source: str, url: str, expect: str, timeout: float = 30, attempts: 
 
 
 def get(source: str, url: str, expect: str, config: Any,
-        on_retry: Optional[Callable[[str], None]] = None) -> bytes:
+        on_retry: Optional[Callable[[str], None]] = None, headers: Optional[dict] = None) -> bytes:
     """download() with the source's settings: timeout, attempts, backoff, max_wait, max_bytes."""
     return download(source, url, expect, timeout=_option(config, "timeout", 30),
                     attempts=_option(config, "attempts", 3), backoff=_option(config, "backoff", 2.0),
                     max_wait=_option(config, "max_wait", 120.0), max_bytes=_option(config, "max_bytes", MAX_BYTES),
-                    config=config, on_retry=on_retry)
+                    config=config, on_retry=on_retry, headers=headers)
 
 
-def get_json(source: str, url: str, config: Any):
+def get_json(source: str, url: str, config: Any, headers: Optional[dict] = None):
     """A JSON document from `url`; anything else is a SourceError naming both."""
-    data = get(source, url, "json", config)
+    data = get(source, url, "json", config, headers=headers)
     try:
         return json.loads(data)
     except ValueError as e:

@@ -15,9 +15,13 @@ link to the collection as a service. Vanished collections are withdrawn by
 the runner (many_units).
 
 CRS: RFC 7946 / Part 1 answers are CRS84. A configured `crs` is asked for
-(Part 2 `crs=`) only where the collection lists it; the writer's extent
-check proves what came back either way (a server that ignores `crs=`
-answers CRS84, and that reading is the one that lands in the extent).
+(Part 2 `crs=`) only where the collection lists it (by code: QGIS Server
+lists versioned URIs, …/EPSG/9.6.2/25832, and is asked with its own URI);
+a page's `Content-Crs` header (Part 2) says what it is in and is believed
+over what was asked; every page of a collection must say the same. The
+writer's extent check proves what came back either way (a server that
+ignores `crs=` answers CRS84, and that reading is the one that lands in the
+extent).
 """
 from __future__ import annotations
 
@@ -38,7 +42,6 @@ from .layers import LayerKind, LayersConfig, Overrides, keyword_tags, layer_file
     layer_slug, write_features
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/"
 QUERYABLES_RELS = ("http://www.opengis.net/def/rel/ogc/1.0/queryables", "queryables")
 # JSON Schema (queryables) → Table Schema types.
 SCHEMA_TYPES = {"integer": "integer", "number": "number", "boolean": "boolean"}
@@ -80,12 +83,25 @@ class Collection:
 @dataclass
 class Extracted:
     fields: dict[str, str]          # property → Table Schema type ("" = from the values seen)
-    crs: str                        # as asked (CRS84 or EPSG:n)
+    crs: str                        # as the first page's Content-Crs says, else as asked (CRS84 or EPSG:n)
     bbox: Optional[list[float]]
     matched: Optional[int] = None   # numberMatched of the first page
     pages: Optional[Iterator[list]] = None
     first: list = field(default_factory=list)
     crs_not_offered: Optional[str] = None  # the configured crs, where the collection does not list it
+    asked: Optional[str] = None     # the crs asked for, where the Content-Crs header says another
+
+
+def content_crs(who: str, url: str, headers: dict) -> Optional[str]:
+    """The CRS code a page's Content-Crs header names (`<URI>`), None where it sends none."""
+    value = (headers.get("content-crs") or "").strip()
+    if not value:
+        return None
+    try:
+        return crs_code(value.strip("<> "))
+    except ValueError:
+        raise SourceError(f"{who}: {url} names an unknown coordinate reference system in its Content-Crs "
+                          f"header: {value[:200]!r}")
 
 
 def _link(doc: dict, *rels: str, base: str, types: tuple[str, ...] = ("json",)) -> Optional[str]:
@@ -204,28 +220,44 @@ class OgcApiFeatures(LayerKind):  # one dataset per collection
         queryables = _link(coll.meta, *QUERYABLES_RELS, base=coll.url, types=("schema+json", "json"))
         if queryables:
             fields = _schema_fields(self._document(who, queryables, config, "queryables"))
-        offered = [str(c) for c in coll.meta.get("crs") or []]
+        # Part 2: only what the collection lists, asked by the collection's own URI for it
+        offered = {_known_crs(c): str(c) for c in coll.meta.get("crs") or [] if _known_crs(c)}
         crs, params = "OGC:CRS84", {"limit": str(config.limit)}
-        if config.crs and crs_code(config.crs) != "OGC:CRS84":
-            wanted = EPSG_URI + crs_code(config.crs).split(":")[1]
-            if wanted in offered:  # Part 2: only what the collection lists
-                crs, params["crs"] = crs_code(config.crs), wanted
+        if config.crs and crs_code(config.crs) != "OGC:CRS84" and crs_code(config.crs) in offered:
+            crs, params["crs"] = crs_code(config.crs), offered[crs_code(config.crs)]
         not_offered = config.crs if config.crs and crs == "OGC:CRS84" and crs_code(config.crs) != crs else None
-        pages = self._pages(who, _json_url(coll.items, **params), config)
+        pages = self._pages(who, _json_url(coll.items, **params), config, params.get("crs"))
         first = next(pages, None)
         if first is None:
             raise SourceError(f"{who}: no items page")
-        doc, page = first
+        doc, page, said = first
+        asked = None
+        if said and said != crs:  # the server tells what it sent: that, not what was asked
+            asked, crs = crs, said
         matched = doc.get("numberMatched")
         return Extracted(fields, crs, _bbox(coll.meta), matched if isinstance(matched, int) else None,
-                         (p for _, p in pages), page, not_offered)
+                         self._same_crs(who, pages, said), page, not_offered, asked)
 
     @staticmethod
-    def _pages(who: str, url: str, config: FeaturesConfig) -> Iterator[tuple[dict, list]]:
-        """(document, [(id, properties, geometry)]) per page, along the `next` links."""
+    def _same_crs(who: str, pages: Iterator[tuple[dict, list, Optional[str]]],
+                  first: Optional[str]) -> Iterator[list]:
+        # One collection, one CRS: a page that says another would be misplaced by the writer.
+        for number, (_, page, said) in enumerate(pages, start=2):
+            if said != first:
+                raise SourceError(f"{who}: page {number} is in {said or 'an unnamed CRS'} (Content-Crs), page 1 "
+                                  f"in {first or 'an unnamed CRS'}; not published")
+            yield page
+
+    @staticmethod
+    def _pages(who: str, url: str, config: FeaturesConfig,
+               crs: Optional[str] = None) -> Iterator[tuple[dict, list, Optional[str]]]:
+        """(document, [(id, properties, geometry)], Content-Crs code) per page, along the `next` links
+        (with the `crs` asked for kept in them)."""
         seen: set = set()
         while url:
-            doc = get_json(who, url, config)
+            headers: dict = {}
+            doc = get_json(who, url, config, headers=headers)
+            said = content_crs(who, url, headers)
             feats = doc.get("features") if isinstance(doc, dict) else None
             if not isinstance(feats, list) or doc.get("type") != "FeatureCollection":
                 raise SourceError(f"{who}: {url} is not a GeoJSON FeatureCollection")
@@ -233,11 +265,15 @@ class OgcApiFeatures(LayerKind):  # one dataset per collection
                 page = [(f.get("id"), f.get("properties") or {}, f.get("geometry")) for f in feats]
             except AttributeError:
                 raise SourceError(f"{who}: {url} has features that are not GeoJSON objects")
-            yield doc, page
+            yield doc, page, said
             if not feats:  # some servers send a next link after the last item
                 return
             url = next_page(who, url, _link(doc, "next", base=url, types=("geo+json", "json")), seen,
                             config.max_pages)
+            if url and crs and _param(url, "crs") != crs:
+                # QGIS Server 3.22 garbles the crs URI in its next links ("%3A%2F%2F" becomes "7A7F7F")
+                # and answers them HTTP 400: the page asked for is the same one in the CRS we asked.
+                url = with_params(url, crs=crs)
 
     def transform(self, unit: Unit, extracted: Extracted, build: Build) -> Output:
         coll: Collection = unit.context
@@ -268,6 +304,8 @@ class OgcApiFeatures(LayerKind):  # one dataset per collection
         warnings.update(crs=extracted.crs, axis="y/x" if writer.yx else "x/y", pages=writer.pages)
         if extracted.crs_not_offered:
             warnings["crs_not_offered"] = extracted.crs_not_offered  # read in CRS84 instead
+        if extracted.asked:
+            warnings["content_crs_not_asked"] = extracted.asked  # the header said extracted.crs
         if extra_keys:
             warnings["properties_not_in_table"] = sorted(extra_keys)
         types = {c: extracted.fields.get(c) or seen_types[c] or "string" for c in columns}
@@ -301,12 +339,17 @@ class OgcApiFeatures(LayerKind):  # one dataset per collection
             source_system=self.source_system(config), extent=extracted.bbox, contact=config.contact)
 
 
-def _known_crs(uri: str) -> bool:
+def _param(url: str, name: str) -> Optional[str]:
+    query = urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query, keep_blank_values=True)
+    return next((v for k, v in query if k.lower() == name), None)
+
+
+def _known_crs(uri: Any) -> Optional[str]:
+    """The code of a CRS URI, None where we do not know it."""
     try:
-        crs_code(str(uri))
-        return True
+        return crs_code(str(uri))
     except ValueError:
-        return False
+        return None
 
 
 KIND = OgcApiFeatures()
