@@ -63,6 +63,7 @@ HEADINGS = {
     "vitality": r"vital|zustand|condition|health",
     "district": r"^(ot|ortsteil|stadtteil|bezirk|stadtbezirk|district|quartier|gemarkung)$|ortsteil|stadtteil",
     "felling_date": r"gefaellt|faell|felled|felling",
+    "status": r"^(status|bestand_?status|baumstatus|zustand_?art)$",
     "x": r"^(x|rechts?wert|easting|east|lon|lng|longitude|laenge)$|x_?koord|koordinaten?_x|rechtswert|^x_",
     "y": r"^(y|hoch_?wert|northing|north|lat|latitude|breite)$|y_?koord|koordinaten?_y|hochwert|^y_",
 }
@@ -362,6 +363,16 @@ def match(columns: list[Column], positions: bool, near, entry: dict, notes: list
             take("felling_date", c)
             break
 
+    # A status column: its values must be sorted into felled/planned/replaced by hand.
+    for c in by_heading("status"):
+        if c.numeric < 0.5 and len(set(c.filled)) <= 12:
+            take("status", c)
+            values = sorted(set(c.filled))
+            entry["status_values"] = {"felled": [], "planned": [], "replaced": []}
+            unsure.append(f"{c.name}: status values {', '.join(map(repr, values))}: "
+                          "sort them into status_values (felled, planned, replaced)")
+            break
+
     # Lengths, by heading, checked against plausible values; a unit from the values.
     units = {}
     for f in NUMERIC_FIELDS:
@@ -536,7 +547,7 @@ def probe(target: str, name: Optional[str] = None, near: Optional[tuple[float, f
     unsure.append("licence and attribution are not in the file: dl-by-de/2.0 proposed, check the portal's page")
     entry["columns"] = columns_map
     order = ["title", "kind", "url", "organization", "licence", "format", "delimiter", "encoding", "crs", "extent",
-             "name_separator", "name_order", "units", "zero_is_unknown", "coordinates_form", "columns"]
+             "name_separator", "name_order", "units", "zero_is_unknown", "coordinates_form", "status_values", "columns"]
     entry = {k: entry[k] for k in order if k in entry}
     unmapped = [h for h in header if h not in columns_map.values()]
     return Proposal(name, entry, notes, unsure, unmapped)

@@ -175,19 +175,23 @@ def test_metadata_beats_value_ranges(tmp_path):
 
 
 def test_units_zeros_dates_and_german_names_only(tmp_path):
-    rows = ["baumnr;baumart;pflanzdatum;hoehe;krone;stammumfang;rechtswert;hochwert"]
+    rows = ["baumnr;baumart;pflanzdatum;hoehe;krone;stammumfang;status;gefaellt_am;rechtswert;hochwert"]
     for i in range(60):
         rows.append(f"{i};{'Winter-Linde' if i % 2 else 'Spitz-Ahorn'};01.06.{1950 + i};{800 + i * 10};"
-                    f"{0 if i % 10 == 0 else 5 + i % 7};{1.2 + i / 100:.2f};{680000 + i},5;{5640000 + i},5")
+                    f"{0 if i % 10 == 0 else 5 + i % 7};{1.2 + i / 100:.2f};{'gefällt' if i % 20 == 0 else 'Bestand'};"
+                    f"{'12.03.2024' if i % 20 == 0 else ''};{680000 + i},5;{5640000 + i},5")
     proposal = probe.probe(_csv(tmp_path, "\n".join(rows) + "\n", encoding="cp1252"))
     entry = proposal.entry
     assert entry["columns"] == {"german_name": "baumart", "planting_year": "pflanzdatum", "height_m": "hoehe",
                                 "crown_diameter_m": "krone", "trunk_circumference_cm": "stammumfang",
-                                "source_id": "baumnr", "x": "rechtswert", "y": "hochwert"}
+                                "source_id": "baumnr", "x": "rechtswert", "y": "hochwert", "status": "status",
+                                "felling_date": "gefaellt_am"}
     # heights in cm, trunks in m, crowns with 0 for unknown
     assert entry["units"] == {"height_m": "cm", "trunk": "m"}
     assert entry["zero_is_unknown"] == ["crown_diameter_m"]
-    assert entry["encoding"] == "utf-8"  # plain ASCII reads as UTF-8
+    assert entry["encoding"] == "cp1252"  # "gefällt" in Windows-1252
+    assert entry["status_values"] == {"felled": [], "planned": [], "replaced": []}
+    assert any("'Bestand', 'gefällt'" in u for u in proposal.unsure), proposal.unsure
     assert any("planting dates" in n for n in proposal.notes)
     assert any("lookup" in n for n in proposal.notes)
 
