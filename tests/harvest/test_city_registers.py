@@ -4,7 +4,6 @@ the real tree_register kind, served on loopback: every configured column is
 read in every row where the sample has a value."""
 import csv
 import glob
-import io
 import json
 import os
 

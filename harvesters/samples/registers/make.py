@@ -110,7 +110,6 @@ def rostock(n, rng):
     features = []
     for number, (name, german, year, height, circ, crown), lon, lat in planted(n, rng, "EPSG:4326", (12.05, 12.17), (54.06, 54.11)):
         genus = name.split()[0]
-        rng.random()
         features.append(_point(lon, lat, {
             "uuid": "%08x-%04x-4%03x-a%03x-%012x" % (rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(12),
                                                     rng.getrandbits(12), rng.getrandbits(48)),
