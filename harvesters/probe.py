@@ -40,6 +40,7 @@ GK_EPSG = {2: "EPSG:31466", 3: "EPSG:31467", 4: "EPSG:31468", 5: "EPSG:31469"}
 _BINOMIAL = re.compile(r"^[A-Z][a-z]+(?: (?:x|×))? [a-z][a-z-]+(?:\s.*)?$")
 _GERMAN = re.compile(r"^[A-ZÄÖÜ][a-zäöüß]+(?:[- ][A-ZÄÖÜa-zäöüß][a-zäöüß]+)*$")
 _NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+_UNIT_CELL = re.compile(r"^[\d.,\s–-]+(?:bis\s*[\d.,]+\s*)?(mm|cm|dm|m)\.?$", re.IGNORECASE)
 _COMMA_DECIMAL = re.compile(r"^-?\d+,\d+$")
 _POINT_DECIMAL = re.compile(r"^-?\d+\.\d+$")
 _DATE = re.compile(r"^(?:\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?)$")
@@ -89,7 +90,7 @@ class Column:
     def __post_init__(self):
         self.heading = normalise(self.name)
         self.filled = [v.strip() for v in self.values if v is not None and v.strip() != ""]
-        numbers = [parse_measure(v, "m") for v in self.filled if _NUMBER.match(v) or re.match(r"^[\d.,]+\s*c?m$", v)]
+        numbers = [parse_measure(v, "m") for v in self.filled if _NUMBER.match(v) or _UNIT_CELL.match(v)]
         self.numbers = [n for n in numbers if n is not None]
 
     def share(self, test) -> float:
@@ -388,10 +389,15 @@ def match(columns: list[Column], positions: bool, near, entry: dict, notes: list
         if f.startswith("trunk") and "trunk_circumference_cm" in out:
             continue
         take(f, c)
-        median = statistics.median(c.numbers)
         low, high = PLAUSIBLE[f]
         own = "m" if f.endswith("_m") else "cm"
-        if not low <= median <= high:
+        # A unit in the cell ("80 cm") wins over `units:`: judge the values in the field's unit.
+        values = [n for n in (parse_measure(v, own) for v in c.filled) if n is not None]
+        median = statistics.median(values)
+        with_unit = c.share(lambda v: bool(_UNIT_CELL.match(v)))
+        if with_unit >= 0.5:
+            notes.append(f"{c.name}: units in the cells ({with_unit:.0%}), converted to {own}")
+        elif not low <= median <= high:
             other = "cm" if own == "m" else "m"
             factor = 100 if other == "cm" else 0.01
             if PLAUSIBLE[f][0] <= median / factor <= PLAUSIBLE[f][1]:

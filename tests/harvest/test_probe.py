@@ -200,3 +200,15 @@ def test_a_file_that_is_no_register_is_a_clear_error(tmp_path):
     with pytest.raises(SourceError, match="no table found"):
         probe.probe(_csv(tmp_path, "nur eine Zeile ohne Trennzeichen\n"))
     assert cli.main(["probe", str(tmp_path / "missing.csv")]) == 1
+
+
+def test_units_in_the_cells_need_no_units_key(tmp_path):
+    rows = ["id;art;hoehe;stammumfang;x;y"]
+    for i in range(20):
+        height = f"{800 + i * 10} cm" if i % 2 else f"{12 + i % 5} m"
+        rows.append(f"{i};Tilia cordata;{height};{120 + i} cm;{680000 + i},5;{5640000 + i},5")
+    proposal = probe.probe(_csv(tmp_path, "\n".join(rows) + "\n"))
+    assert proposal.entry["columns"]["height_m"] == "hoehe"
+    assert proposal.entry["columns"]["trunk_circumference_cm"] == "stammumfang"
+    assert "units" not in proposal.entry, proposal.render()
+    assert any("stammumfang: units in the cells" in n for n in proposal.notes), proposal.notes
