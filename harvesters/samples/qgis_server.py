@@ -58,38 +58,43 @@ def _free_port() -> int:
 
 
 class Server:
-    """qgis_mapserver on one project; restart() reloads a rewritten project."""
+    """A sample server process on loopback, serving one project/config file;
+    restart() reloads a rewritten one. This one: qgis_mapserver."""
+    name = "qgis_mapserver"
+    probe = "/ows/?SERVICE=WMS&REQUEST=GetCapabilities"  # up when this answers
 
     def __init__(self, project: str, port: int = 0):
         self.project, self.port = project, port or _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: Optional[subprocess.Popen] = None
-        self.log = os.path.join(os.path.dirname(project), f"qgis_mapserver.{self.port}.log")
+        self.log = os.path.join(os.path.dirname(project), f"{self.name}.{self.port}.log")
 
-    def start(self) -> "Server":
+    def command(self) -> tuple[list[str], dict]:
         exe = binary()
         if not exe:
             raise RuntimeError(MISSING)
         tmp = os.path.dirname(os.path.abspath(self.project))
         env = dict(_env(tmp), QGIS_PROJECT_FILE=self.project, QGIS_SERVER_LOG_LEVEL="2",
                    QGIS_SERVER_LOG_STDERR="1", QGIS_SERVER_PARALLEL_RENDERING="0")
+        return [exe, f"127.0.0.1:{self.port}"], env
+
+    def start(self) -> "Server":
+        command, env = self.command()
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen([exe, f"127.0.0.1:{self.port}"], env=env, stdout=log,
-                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # up when it answers its capabilities
+        while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"qgis_mapserver exited ({self.proc.returncode}): {self._log_tail()}")
+                raise RuntimeError(f"{self.name} exited ({self.proc.returncode}): {self._log_tail()}")
             try:
-                with urllib.request.urlopen(self.base + "/ows/?SERVICE=WMS&REQUEST=GetCapabilities",
-                                            timeout=5) as r:
+                with urllib.request.urlopen(self.base + self.probe, timeout=5) as r:
                     if r.status == 200:
                         return self
             except (urllib.error.URLError, OSError):
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"qgis_mapserver did not answer within 60 s: {self._log_tail()}")
+        raise RuntimeError(f"{self.name} did not answer within 60 s: {self._log_tail()}")
 
     def _log_tail(self) -> str:
         with open(self.log, encoding="utf-8", errors="replace") as f:

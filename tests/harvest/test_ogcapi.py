@@ -153,6 +153,7 @@ class Service:
         self.next_link = None          # a function (offset, limit) -> href, to send other links
         self.items_answer = None       # (body, type) instead of the items
         self.last_page_early = False   # stop sending next links after the first page
+        self.answer_in = None          # function (offset) -> EPSG code the page is sent in (Content-Crs says it)
         self.licence = ("https://www.govdata.de/dl-de/by-2-0", "Datenlizenz Deutschland – Namensnennung – Version 2.0")
         to_lonlat = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
         self.features = _sample(layer)
@@ -198,9 +199,13 @@ class Service:
     def _items(self, coll, query):
         limit, offset = int(query.get("limit", 10)), int(query.get("offset", 0))
         native = query.get("crs") == self.EPSG25832
+        other = self.answer_in(offset) if self.answer_in else None
+        to_other = other and Transformer.from_crs("EPSG:4326", other)  # the CRS's own axis order
         page = []
         for f, lonlat in list(zip(self.features, self.lonlat))[offset:offset + limit]:
             coords = f["geometry"]["coordinates"] if native else list(lonlat)
+            if other:
+                coords = list(to_other.transform(lonlat[1], lonlat[0]))
             page.append({"type": "Feature", "id": f["properties"]["nummer"], "properties": f["properties"],
                          "geometry": {"type": "Point", "coordinates": coords}})
         doc = {"type": "FeatureCollection", "numberMatched": len(self.features), "numberReturned": len(page),
@@ -212,6 +217,8 @@ class Service:
                 f"{coll}/items?{urllib.parse.urlencode(params)}"
             doc["links"].append({"rel": "next", "href": href, "type": "application/geo+json"})
         headers = {"Content-Crs": f"<{self.EPSG25832 if native else self.CRS84}>"}
+        if other:
+            headers["Content-Crs"] = f"<http://www.opengis.net/def/crs/EPSG/0/{other.split(':')[1]}>"
         return json.dumps(doc).encode(), "application/geo+json", 0, 200, headers
 
     @staticmethod
@@ -316,3 +323,26 @@ def test_features_outside_the_collection_extent_fail_it(service_on_loopback, tmp
     result = harvest(loopback_config(svc), tmp_path)[f"{SOURCE}-spielplaetze"]
     assert result["status"] == "failed" and "not published" in result["message"], result
     assert "collection spielplaetze" in result["message"]
+
+
+def test_the_content_crs_header_is_believed_over_what_was_asked(service_on_loopback, tmp_path):
+    svc = service_on_loopback
+    # Asked for EPSG:25832, the server sends EPSG:3044 (northing first) and says so.
+    svc.answer_in = lambda offset: "EPSG:3044"
+    result = harvest(loopback_config(svc, crs="EPSG:25832"), tmp_path)[f"{SOURCE}-spielplaetze"]
+    assert result["status"] == "ok", result
+    assert result["warnings"]["crs"] == "EPSG:3044" and result["warnings"]["axis"] == "y/x"
+    assert result["warnings"]["content_crs_not_asked"] == "EPSG:25832"
+    got = geo(tmp_path, "spielplaetze")
+    for fid, (lon, lat) in source_lonlat("spielplaetze").items():
+        assert got[fid]["geometry"]["coordinates"] == pytest.approx([lon, lat], abs=1e-6)
+
+
+def test_a_page_in_another_content_crs_fails_the_collection(service_on_loopback, tmp_path):
+    svc = service_on_loopback
+    svc.answer_in = lambda offset: "EPSG:3044" if offset else None  # page 1 in 25832, page 2 in 3044
+    result = harvest(loopback_config(svc, crs="EPSG:25832"), tmp_path)[f"{SOURCE}-spielplaetze"]
+    assert result["status"] == "failed"
+    assert result["message"] == (f"{SOURCE}: collection spielplaetze: page 2 is in EPSG:3044 (Content-Crs), "
+                                 "page 1 in EPSG:25832; not published"), result["message"]
+    assert not folder(tmp_path, "spielplaetze").exists()
