@@ -11,6 +11,7 @@ Keys as the tree_register kind reads them (harvesters/kinds/tree_register.py).
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -146,16 +147,28 @@ def _format(data: bytes, target: str) -> str:
 
 
 def _encoding(data: bytes) -> str:
+    """UTF-8 if all of the file is (checked in slices: a copy as text would be
+    twice the file), else Windows-1252 (ISO-8859-1 reads German letters the same)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        data.decode("utf-8")
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(data[start:start + (1 << 20)])
+        decoder.decode(b"", final=True)
         return "utf-8"
     except UnicodeDecodeError:
-        return "cp1252"  # German registers not in UTF-8 are Windows-1252 (ISO-8859-1 reads their letters the same)
+        return "cp1252"
+
+
+def _head(data: bytes, size: int = 8 << 20) -> bytes:
+    """The file's first lines, up to `size` bytes (more than SAMPLE_ROWS rows of any register)."""
+    if len(data) <= size:
+        return data
+    return data[:data.rfind(b"\n", 0, size) + 1]
 
 
 def _delimiter(text: str) -> str:
     """The candidate that splits the first lines into the same number (> 1) of fields."""
-    lines = text.splitlines()[:50]
+    lines = text[:200_000].splitlines()[:50]  # a register can be 130 MB: only its head
     best, score = ",", (0.0, 0)
     for d in DELIMITERS:
         widths = [len(r) for r in csv.reader(lines, delimiter=d, quotechar='"') if r]
@@ -494,7 +507,7 @@ def probe(target: str, name: Optional[str] = None, near: Optional[tuple[float, f
     try:
         if fmt == "csv":
             encoding = _encoding(data)
-            text = data.decode(encoding)
+            text = _head(data).decode(encoding)
             delimiter = _delimiter(text)
             entry["delimiter"], entry["encoding"] = delimiter, encoding
             header, rows = _table_csv(text, delimiter)
