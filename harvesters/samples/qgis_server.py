@@ -110,7 +110,8 @@ class Server:
                 self.proc.wait()
 
     def restart(self) -> None:
-        # The development server caches the project; a fresh process reads the new one.
+        # QGIS watches its project file, pygeoapi reads its config once: a fresh process
+        # serves the rewritten file from its first request on.
         self.stop()
         self.start()
 

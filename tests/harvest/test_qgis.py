@@ -224,7 +224,7 @@ def test_a_vanished_layer_is_withdrawn(tmp_path, harvester_ckan):
         assert pkg["harvest_status"] == "ok"
 
         qgis_server.write_project(str(project), drop=("spielplaetze",))
-        server.restart()  # the development server keeps the project it read
+        server.restart()  # QGIS's file watcher would reload it too; a fresh process does not race it
         second = harvest(config, tmp_path / "out", harvester_ckan)
         assert second[f"{WFS_SOURCE}-spielplaetze"]["status"] == "withdrawn"
         pkg = helpers.call_action("package_show", id=f"{WFS_SOURCE}-spielplaetze")
