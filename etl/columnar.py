@@ -51,10 +51,26 @@ def numbers(column: pl.Series, warnings: Counter, field: str) -> pl.Series:
     return _per_distinct(column, parse_number, warnings, field, pl.Float64)
 
 
-def lengths(column: pl.Series, warnings: Counter, field: str) -> pl.Series:
-    """Lengths in the unit the field's name ends with (_m, _cm); a unit in the cell wins."""
+_TO_M = {"m": 1.0, "cm": 0.01}
+
+
+def lengths(column: pl.Series, warnings: Counter, field: str, bare: Optional[str] = None,
+            zero_is_unknown: bool = False) -> pl.Series:
+    """Lengths in the unit the field's name ends with (_m, _cm); a unit in the
+    cell wins, a bare number is in `bare` (default the field's unit). With
+    `zero_is_unknown` a 0 is "not measured" (Berlin): empty, counted."""
     unit = field.rpartition("_")[2]
-    return _per_distinct(column, lambda v, w, f: parse_measure(v, unit, w, f), warnings, field, pl.Float64)
+    source_unit = bare or unit
+    factor = _TO_M[source_unit] / _TO_M[unit]
+    out = _per_distinct(column, lambda v, w, f: parse_measure(v, source_unit, w, f), warnings, field, pl.Float64)
+    if factor != 1.0:
+        out = (out * factor).round(2)
+    if zero_is_unknown:
+        zeros = int((out == 0).sum())
+        if zeros:
+            warnings[f"{field}: 0 read as unknown"] += zeros
+            out = pl.select(pl.when(pl.lit(out) == 0).then(None).otherwise(pl.lit(out))).to_series()
+    return out
 
 
 def coordinates(column: pl.Series, warnings: Counter, field: str) -> np.ndarray:
@@ -111,9 +127,12 @@ def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame,
     if "cultivar" in cols:  # a register with the cultivar in a column of its own
         cultivar = _text(col("cultivar")).str.strip_chars("'\"‘’ ").fill_null(cultivar)
 
-    circumference = lengths(col("trunk_circumference_cm"), warnings, "trunk_circumference_cm")
+    units, zero = config.get("units") or {}, set(config.get("zero_is_unknown") or ())
+    length = lambda key, unit_key: lengths(col(key), warnings, key, units.get(unit_key),  # noqa: E731
+                                           key in zero or unit_key in zero)
+    circumference = length("trunk_circumference_cm", "trunk")
     if "trunk_diameter_cm" in cols:
-        diameter = lengths(col("trunk_diameter_cm"), warnings, "trunk_diameter_cm")
+        diameter = length("trunk_diameter_cm", "trunk")
         circumference = circumference.fill_null((diameter * math.pi).round(1))
     latest = dt.date.today().year + 1
     year = _per_distinct(col("planting_year"), lambda v, w, f: parse_year(v, w, f, latest), warnings,
@@ -130,15 +149,32 @@ def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame,
         "botanical_name": botanical, "genus": genus, "species": species, "cultivar": cultivar,
         "german_name": german,
         "planting_year": year,
-        "height_m": lengths(col("height_m"), warnings, "height_m"),
+        "height_m": length("height_m", "height_m"),
         "trunk_circumference_cm": circumference,
-        "crown_diameter_m": lengths(col("crown_diameter_m"), warnings, "crown_diameter_m"),
+        "crown_diameter_m": length("crown_diameter_m", "crown_diameter_m"),
         "vitality": _text(col("vitality")),
         "district": _text(col("district")),
         "longitude": pl.Series(np.round(lon, 7)).fill_nan(None),
         "latitude": pl.Series(np.round(lat, 7)).fill_nan(None),
     })
     return out.select(OUTPUT), warnings
+
+
+def outside_extent(trees: pl.DataFrame, extent) -> tuple[pl.DataFrame, int, int]:
+    """The trees with the coordinates outside `extent` ([west, south, east,
+    north], WGS 84) left empty; and how many were outside, of how many located."""
+    located = int(trees["longitude"].is_not_null().sum())
+    if not extent or not located:
+        return trees, 0, located
+    west, south, east, north = extent
+    lon, lat = pl.col("longitude"), pl.col("latitude")
+    outside = lon.is_not_null() & ~(lon.is_between(west, east) & lat.is_between(south, north))
+    count = int(trees.select(outside.sum()).item())
+    if not count:
+        return trees, 0, located
+    trees = trees.with_columns(pl.when(outside).then(None).otherwise(lon).alias("longitude"),
+                               pl.when(outside).then(None).otherwise(lat).alias("latitude"))
+    return trees, count, located
 
 
 UNREADABLE = {"planting_year": ("not a year", "implausible year"), "x": ("not a number",),

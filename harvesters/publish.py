@@ -26,7 +26,7 @@ import json
 import logging
 import os
 import urllib.parse
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from etl.errors import SourceError
 from etl.http import Client, Limits, origin
@@ -233,9 +233,13 @@ def _metadata_changed(pkg: dict, wanted: dict) -> bool:
     return False
 
 
-def publish(ckan, package_dir: str, token: Optional[str] = None, baseline: Optional[str] = None) -> dict[str, Any]:
+def publish(ckan, package_dir: str, token: Optional[str] = None, baseline: Optional[str] = None,
+            notices: Sequence[str] = ()) -> dict[str, Any]:
     """Publish `package_dir` (valid) as its plan says; `baseline`: the package
-    of the last completed publication, if the runner has it. Returns what changed."""
+    of the last completed publication, if the runner has it. Returns what changed.
+    `notices`: plausibility findings; the dataset is then marked `warning` with them."""
+    status = states.WARNING if notices else states.OK
+    warning = (" Warnung: " + "; ".join(notices)) if notices else ""
     import ckanapi
     plan = Plan.read(package_dir)
     # Only the id is needed: without members, extras and counts the call costs a
@@ -258,6 +262,8 @@ def publish(ckan, package_dir: str, token: Optional[str] = None, baseline: Optio
     digests = _Digests(package_dir)
     same_data = not first and not withdrawn and _on_portal(pkg, plan, digests) and _same_as(baseline, plan, digests)
     if same_data and not _metadata_changed(pkg, wanted):
+        if status == states.WARNING or states.code(pkg.get("harvest_status")) == states.WARNING:
+            mark(ckan, pkg["id"], status, "unverändert." + warning)  # the warning comes or goes with the run
         return {"dataset": pkg["name"], "changed": False, "summary": "unverändert"}
     if same_data:
         counts, text = {}, "Metadaten aktualisiert."
@@ -273,8 +279,8 @@ def publish(ckan, package_dir: str, token: Optional[str] = None, baseline: Optio
     now = timestamp()
     # One update for the metadata and every link (each resource_create would be one).
     ckan.action.package_patch(id=pkg["id"], **{k: v for k, v in wanted.items() if k != "name"},
-                              last_successful_update=now, harvest_status=states.OK,
-                              harvest_message=text, harvest_time=now, **links)
+                              last_successful_update=now, harvest_status=status,
+                              harvest_message=(text + warning)[:1000], harvest_time=now, **links)
     return {"dataset": pkg["name"], "changed": True, "summary": text, "counts": counts}
 
 

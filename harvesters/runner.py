@@ -98,7 +98,7 @@ def build(kind: Kind, unit: Unit, work: Build) -> BuildResult:
     plan.files = published_files(descriptor, [f.portal_entry() for f in output.files])
     plan.write(work.directory)
     return BuildResult(output.rows, output.warnings, not errors, errors[:20], len(errors),
-                       [r["path"] for r in descriptor["resources"]])
+                       [r["path"] for r in descriptor["resources"]], tuple(output.notices))
 
 
 def _record(out: str, entry: dict[str, Any]) -> None:
@@ -126,10 +126,13 @@ def run_unit(kind: Kind, unit: Unit, out: str, ckan=None, token=None, dry_run: b
             crash_point("built")
             folders.swap(base, building)
             building = None  # it is `current` now
-            entry.update(status=states.OK, message=f"{result.rows} rows, package valid")
+            entry.update(status=states.WARNING if result.notices else states.OK,
+                         message=f"{result.rows} rows, package valid"
+                         + (f"; warning: {'; '.join(result.notices)}" if result.notices else ""))
             if ckan is not None:
                 published = publish.publish(ckan, folders.package(base), token,
-                                            baseline=folders.package(base, folders.PUBLISHED))
+                                            baseline=folders.package(base, folders.PUBLISHED),
+                                            notices=result.notices)
                 folders.mark_published(base)
                 entry["published"] = published
                 entry["message"] += f"; published as {published['dataset']}: {published['summary']}"

@@ -79,6 +79,8 @@ class Output:
     created: Optional[dt.datetime] = None
     context: Any = None              # what the kind's plan step needs from transform
     descriptor: dict[str, Any] = field(default_factory=dict)  # more of datapackage.json (a fiscal package's model)
+    # Plausibility findings that publish the package but as `warning` (states.py), never a silent ok.
+    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -89,11 +91,13 @@ class BuildResult:
     errors: list[dict[str, Any]]     # the first 20
     error_count: int
     resources: list[str]
+    notices: tuple[str, ...] = ()
 
     def facts(self) -> dict[str, Any]:
         """For the run record (runs.jsonl)."""
         return {"rows": self.rows, "warnings": self.warnings, "valid": self.valid, "errors": self.errors,
-                "error_count": self.error_count, "resources": self.resources}
+                "error_count": self.error_count, "resources": self.resources,
+                **({"notices": list(self.notices)} if self.notices else {})}
 
 
 class Kind(Protocol):

@@ -3,10 +3,10 @@ the source's crosswalk (`columns:`) onto our common Table Schema (trees)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Optional
 
-from etl import columnar, crosswalk, package
+from etl import columnar, crosswalk, package, tree_formats
 
 from ..fetch import SourceError, get
 from ..plan import Changes, Plan
@@ -35,6 +35,19 @@ class TreeConfig(SourceConfig):
     # botanical_name and german_name, and say where and in which order to split.
     name_separator: Optional[str] = None
     name_order: Literal["botanical_german", "german_botanical"] = "botanical_german"
+    # Shares of filled cells / located trees: above warn_* the run publishes as
+    # `warning`, above fail_* it fails (max_unreadable is fail_unreadable's old name).
+    plausibility: dict[str, float] = field(default_factory=dict)
+    # Fields whose 0 means "not measured" (Berlin): read as unknown, counted.
+    zero_is_unknown: list[str] = field(default_factory=list)
+    # The unit of bare numbers: {height_m: m|cm, crown_diameter_m: m|cm, trunk: cm|m}; a unit in the cell wins.
+    units: dict[str, str] = field(default_factory=dict)
+    sheet: Optional[str] = None       # xlsx: the sheet (default the first)
+
+    def limits(self) -> dict[str, float]:
+        out = {"warn_unreadable": 0.02, "fail_unreadable": self.max_unreadable,
+               "warn_outside_extent": 0.001, "fail_outside_extent": 0.05}
+        return out | dict(self.plausibility)
 
     def check(self, source: str) -> None:
         super().check(source)
@@ -45,8 +58,17 @@ class TreeConfig(SourceConfig):
                 and not self.name_separator:
             raise ConfigError(f"source {source}: botanical_name and german_name name the same column "
                               f"{self.columns['german_name']}: set name_separator (e.g. \",\") to split it")
-        if not {"x", "y"} <= set(self.columns):
+        if self.format not in ("csv", "xlsx", "geojson"):
+            raise ConfigError(f"source {source}: format {self.format} is not csv, xlsx or geojson")
+        if not {"x", "y"} <= set(self.columns) and self.format != "geojson":
             raise ConfigError(f"source {source}: columns must name the coordinates x and y")
+        for key in set(self.plausibility) - {"warn_unreadable", "fail_unreadable", "warn_outside_extent",
+                                               "fail_outside_extent"}:
+            raise ConfigError(f"source {source}: plausibility: unknown key {key}")
+        for key, unit in self.units.items():
+            if key not in ("height_m", "crown_diameter_m", "trunk") or unit not in ("m", "cm"):
+                raise ConfigError(f"source {source}: units: {key}: {unit} (known: height_m, crown_diameter_m, "
+                                  "trunk; m or cm)")
 
 
 class TreeRegister(OneDataset):
@@ -58,6 +80,13 @@ class TreeRegister(OneDataset):
         """The source's table, every column as text (a polars DataFrame)."""
         source, config = unit.source, unit.config
         raw = get(source, config.url, config.format, config)
+        if config.format in ("xlsx", "geojson"):
+            try:
+                if config.format == "xlsx":
+                    return tree_formats.read_xlsx(raw, config.sheet)
+                return tree_formats.read_geojson(raw)
+            except tree_formats.FormatError as e:
+                raise SourceError(f"{source}: {config.url}: {e}")
         try:
             text = raw.decode(config.encoding)
         except UnicodeDecodeError as e:
@@ -74,18 +103,33 @@ class TreeRegister(OneDataset):
 
     def transform(self, unit: Unit, frame, build: Build) -> Output:
         source, config = unit.source, unit.config
+        settings = config.as_dict()
+        if config.format == "geojson":  # the points' coordinates, unless the entry names columns
+            settings["columns"] = {"x": tree_formats.GEOMETRY_X, "y": tree_formats.GEOMETRY_Y} | settings["columns"]
         try:
-            crosswalk.check_columns(source, config.as_dict(), frame.columns)
+            crosswalk.check_columns(source, settings, frame.columns)
         except crosswalk.CrosswalkError as e:
             raise SourceError(str(e))
-        trees, warnings = columnar.trees(source, config.as_dict(), frame)
-        for field, column, bad, filled in columnar.unreadable(config.as_dict(), frame, warnings):
-            if filled and bad / filled > config.max_unreadable:
-                sample = frame[column].drop_nulls().head(3).to_list()
-                raise SourceError(
-                    f"{source}: column {column} ({field}) is unreadable in {bad} of {filled} filled rows "
-                    f"(e.g. {', '.join(map(repr, sample))}); has the source changed its format? Not published")
+        trees, warnings = columnar.trees(source, settings, frame)
+        limits, notices = config.limits(), []
+        for field_, column, bad, filled in columnar.unreadable(settings, frame, warnings):
+            share = bad / filled if filled else 0
+            sample = frame[column].drop_nulls().head(3).to_list()
+            said = (f"column {column} ({field_}) is unreadable in {bad} of {filled} filled rows "
+                    f"(e.g. {', '.join(map(repr, sample))})")
+            if share > limits["fail_unreadable"]:
+                raise SourceError(f"{source}: {said}; has the source changed its format? Not published")
+            if share > limits["warn_unreadable"]:
+                notices.append(said)
         del frame
+        trees, outside, located = columnar.outside_extent(trees, config.extent)
+        if outside:
+            warnings["coordinates: outside the extent, left empty"] = outside
+            said = f"{outside} of {located} trees lie outside the extent {config.extent}"
+            if outside / located > limits["fail_outside_extent"]:
+                raise SourceError(f"{source}: {said}; wrong crs or swapped x and y? Not published")
+            if outside / located > limits["warn_outside_extent"]:
+                notices.append(said + " (their coordinates are left empty)")
         schema = package.table_schema("trees", config.extent)
         columnar.write_csv(trees.select([f["name"] for f in schema["fields"]]), os.path.join(build.directory, "baeume.csv"))
         located = columnar.write_geojson(trees, os.path.join(build.directory, "baeume.geojson"))
@@ -97,7 +141,7 @@ class TreeRegister(OneDataset):
             File("baeume.geojson", "baeume-geojson", "geojson", "application/geo+json",
                  "Alle Bäume als Punkte (WGS 84).", extra={"features": located}),
         ], [{"title": title, "path": config.url}], config.licence, rows, dict(warnings),
-            licence_title=config.attribution)
+            licence_title=config.attribution, notices=notices)
 
     def plan(self, unit: Unit, output: Output) -> Plan:
         dataset = self.metadata(

@@ -204,7 +204,9 @@ def test_out_of_range_coordinates(sources, tmp_path):
     def wrong_crs(routes, base, config):
         config["jena"]["crs"] = "EPSG:31468"  # the numbers are UTM, read as Gauss-Krüger
     result = _fault(sources, tmp_path, wrong_crs)
-    assert result["status"] == "invalid" and result["error_count"] > 0
+    # Every tree outside the source's extent: a wrong crs, failed before packaging (plausibility).
+    assert result["status"] == "failed", result
+    assert result["message"].startswith("jena: 3000 of 3000 trees lie outside the extent"), result["message"]
 
 
 def test_wrong_encoding(sources, tmp_path):
