@@ -5,7 +5,10 @@ hispanica", "Acer spec." or only a genus. Hybrids keep their "×".
 """
 from __future__ import annotations
 
+import csv
+import os
 import re
+from functools import lru_cache
 from typing import NamedTuple, Optional
 
 _CULTIVAR = re.compile(r"""['‘’"](.+?)['‘’"]""")
@@ -42,3 +45,27 @@ def split_name(name: Optional[str]) -> BotanicalName:
         # An unquoted cultivar after the species, as exports without quotes have it.
         cultivar = " ".join(w.capitalize() for w in rest) or None
     return BotanicalName(genus, species, cultivar)
+
+
+# German names → botanical ones, for registers with German names only
+# (schemas/vocabularies/tree-species-de.csv: the common urban trees).
+SPECIES_DE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                          "schemas", "vocabularies", "tree-species-de.csv")
+
+
+def _key(name: str) -> str:
+    """Spellings registers mix: "Winter-Linde", "Winterlinde", "WINTER LINDE", "Rosskastanie"/"Roßkastanie"."""
+    return re.sub(r"[\s\-‐.]", "", name.casefold().replace("ß", "ss"))
+
+
+@lru_cache(maxsize=1)
+def _german() -> dict[str, str]:
+    with open(SPECIES_DE, encoding="utf-8", newline="") as f:
+        return {_key(row["german_name"]): row["botanical_name"] for row in csv.DictReader(f)}
+
+
+def botanical_from_german(name: Optional[str]) -> Optional[str]:
+    """The botanical name of a German tree name; None if unknown (kept German only)."""
+    if not name or not name.strip():
+        return None
+    return _german().get(_key(name))

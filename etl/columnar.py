@@ -18,7 +18,7 @@ from typing import Callable, Optional
 import numpy as np
 import polars as pl
 
-from .botany import split_name
+from .botany import botanical_from_german, split_name
 from .numbers import parse_measure, parse_number, parse_year
 from .reproject import to_lonlat
 
@@ -110,6 +110,16 @@ def _names(config: dict, botanical: pl.Series, german: pl.Series) -> tuple[pl.Se
             botanical.replace_strict({k: v[1] for k, v in parts.items()}, default=None, return_dtype=pl.String))
 
 
+def _from_german(german: pl.Series, warnings: Counter) -> pl.Series:
+    """Botanical names from the shipped German lookup; unknown names stay German only, counted."""
+    mapping = {name: botanical_from_german(name) for name in german.unique().to_list() if name is not None}
+    botanical = german.replace_strict(mapping, default=None, return_dtype=pl.String)
+    unknown = int((german.is_not_null() & botanical.is_null()).sum())
+    if unknown:
+        warnings["german_name: not in the species lookup, no botanical name"] += unknown
+    return botanical
+
+
 def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame, Counter]:
     cols = config["columns"]
     warnings: Counter = Counter()
@@ -119,6 +129,8 @@ def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame,
 
     source_id = _text(col("source_id")).fill_null("")
     botanical, german = _names(config, _text(col("botanical_name")), _text(col("german_name")))
+    if "german_name" in cols and "botanical_name" not in cols:
+        botanical = _from_german(german, warnings)
     names = botanical.unique().to_list()
     split = {name: split_name(name) for name in names}
     genus = botanical.replace_strict({k: v.genus for k, v in split.items()}, default=None, return_dtype=pl.String)
