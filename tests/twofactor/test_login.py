@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
-from .conftest import log_in, logged_in, next_code, set_up_totp
+from .conftest import PASSWORD, log_in, logged_in, next_code, set_up_totp
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -83,7 +83,7 @@ def test_removing_the_app_on_the_users_page_ends_the_second_step(client, person)
     set_up_totp(client, name)
     page = client.get(f"/user/{name}/2fa").get_data(as_text=True)
     assert "Authenticator-App entfernen" in page and "Zwei-Faktor-Anmeldung" in page
-    client.post(f"/user/{name}/2fa/totp/delete")
+    client.post(f"/user/{name}/2fa/totp/delete", data={"password": PASSWORD})
     client.get("/user/_logout")
     assert "2fa" not in log_in(client, name).location
     assert logged_in(client)
@@ -91,7 +91,6 @@ def test_removing_the_app_on_the_users_page_ends_the_second_step(client, person)
 
 def test_another_user_cannot_see_or_change_my_factors(app, person):
     from ckan.tests import factories
-    from .conftest import PASSWORD
     other = factories.User(password=PASSWORD)
     mine, theirs = app.test_client(), app.test_client()
     log_in(mine, person["name"])

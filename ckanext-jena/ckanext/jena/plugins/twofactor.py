@@ -2,6 +2,8 @@
 codes, limited login attempts, required by role (ckanext.jena.2fa.*)."""
 from __future__ import annotations
 
+from werkzeug.middleware.proxy_fix import ProxyFix
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
@@ -17,6 +19,7 @@ class TwoFactorPlugin(p.SingletonPlugin):
     p.implements(p.IAuthenticator, inherit=True)
     p.implements(p.IBlueprint)
     p.implements(p.ITemplateHelpers)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
     def update_config(self, config):
@@ -30,6 +33,7 @@ class TwoFactorPlugin(p.SingletonPlugin):
     # IConfigDeclaration (config_declaration.yaml)
     def declare_config_options(self, declaration, key):
         declare_options(declaration, "2fa")
+        declare_options(declaration, "login")
 
     # IAuthenticator: CKAN's login view hands its POST to us; every request
     # passes identify (a response from it ends the request).
@@ -38,6 +42,18 @@ class TwoFactorPlugin(p.SingletonPlugin):
 
     def identify(self):
         return login.enforce()
+
+    # IMiddleware: the client address the per-address login limit counts
+    # comes from werkzeug's ProxyFix for the configured number of proxies
+    # only; X-Forwarded-For is not believed otherwise.
+    def make_middleware(self, app, config):
+        proxies = tk.asint(config.get("ckanext.jena.login.trusted_proxies") or 0)
+        if proxies <= 0:
+            return app
+        if hasattr(app, "wsgi_app"):   # the Flask app: inside it, before its request is made
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
+            return app
+        return ProxyFix(app, x_for=proxies)   # another plugin's middleware came first
 
     # IBlueprint
     def get_blueprint(self):

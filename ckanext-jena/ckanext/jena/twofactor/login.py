@@ -46,25 +46,32 @@ def password_step() -> Optional[Any]:
     if request.method != "POST" or tk.current_user.is_authenticated:
         return None
     login = request.form.get("login") or ""
-    subject = _account_key(login)
-    wait = ratelimit.blocked("password", subject)
+    counters = password_counters(_account_key(login))
+    wait = ratelimit.attempt(*counters)
     if wait:
         return too_many(wait)
     user = authenticator.ckan_authenticator({"login": login, "password": request.form.get("password")})
     if not user:
-        ratelimit.failed("password", subject)
         if tk.config.get("ckan.recaptcha.privatekey"):
             tk.h.flash_error(tk._("Login failed. Bad username or password or CAPTCHA."))
         else:
             tk.h.flash_error(tk._("Login failed. Bad username or password."))
         return tk.render("user/login.html", {})
-    ratelimit.succeeded("password", subject)
+    ratelimit.succeeded(*counters)
     next_page = request.args.get("next", request.args.get("came_from"))
     if store.enrolled(user.id):
         session[PENDING] = {"user": user.id, "until": time.time() + PENDING_SECONDS,
                             "remember": request.form.get("remember"), "next": next_page}
         return tk.redirect_to("jena_2fa.challenge")
     return finish(user, request.form.get("remember"), next_page, second_factor=False)
+
+
+def password_counters(account_key: str) -> tuple[ratelimit.Counter, ratelimit.Counter]:
+    """A password attempt counts against the client's address and the
+    account (request.remote_addr: behind a reverse proxy, the one werkzeug's
+    ProxyFix took from the trusted proxies' X-Forwarded-For, see
+    ckanext.jena.login.trusted_proxies; never the header as sent)."""
+    return ratelimit.address(request.remote_addr or ""), ratelimit.account("password", account_key)
 
 
 def _account_key(login: str) -> str:
@@ -102,7 +109,7 @@ def finish(user: model.User, remember: Optional[str], next_page: Optional[str], 
 
 def finish_pending(user: model.User) -> Any:
     pending = session.get(PENDING) or {}
-    ratelimit.succeeded("factor", user.id)
+    ratelimit.succeeded(ratelimit.account("factor", user.id))
     log.info("2FA: second factor accepted for user %s", user.id)
     return finish(user, pending.get("remember"), pending.get("next"), second_factor=True)
 

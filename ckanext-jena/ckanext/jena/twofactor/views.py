@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, Optional
 
 from flask import Blueprint, jsonify, make_response
 
@@ -32,8 +32,10 @@ def _pending_or_login():
     return user
 
 
-def _factor_blocked(user: model.User) -> int:
-    return ratelimit.blocked("factor", user.id)
+def _factor_attempt(user: model.User) -> int:
+    """Counts this attempt at the second step (before the check); the
+    seconds to wait if there were too many."""
+    return ratelimit.attempt(ratelimit.account("factor", user.id))
 
 
 def challenge():
@@ -43,7 +45,7 @@ def challenge():
     factors = store.factors(user.id)
     status = 200
     if request.method == "POST":
-        wait = _factor_blocked(user)
+        wait = _factor_attempt(user)
         if wait:
             minutes = max(1, -(-wait // 60))
             tk.h.flash_error(tk._("Too many failed login attempts. Please try again in {minutes} minutes.")
@@ -58,7 +60,6 @@ def challenge():
                 model.Session.commit()
                 return login.finish_pending(user)
             model.Session.rollback()
-            ratelimit.failed("factor", user.id)
             tk.h.flash_error(tk._("The code is wrong or has expired."))
             status = 400
     return make_response(tk.render("twofactor/challenge.html", {"factors": factors}), status)
@@ -82,7 +83,7 @@ def passkey_login():
     user = login.pending_user()
     if user is None:
         return make_response(jsonify({"error": tk._("Please log in again.")}), 401)
-    wait = _factor_blocked(user)
+    wait = _factor_attempt(user)
     if wait:
         return make_response(jsonify({"error": tk._(
             "Too many failed login attempts. Please try again in {minutes} minutes.").format(
@@ -91,7 +92,6 @@ def passkey_login():
         passkeys.authenticate(user.id, _json_body().get("credential"))
     except passkeys.PasskeyError as e:
         model.Session.rollback()
-        ratelimit.failed("factor", user.id)
         log.info("2FA: passkey refused for user %s: %s", user.id, e)
         return make_response(jsonify({"error": tk._("The passkey could not be verified.")}), 400)
     model.Session.commit()
@@ -167,6 +167,35 @@ def totp_setup(id: str):
     return response
 
 
+def _password_refused(user: model.User) -> Optional[Any]:
+    """Removing a factor or replacing the recovery codes asks for the
+    password of whoever does it (the account's owner, or the sysadmin):
+    a session left open, or a stolen session cookie, cannot strip an
+    account of its second factor. None if the form's password is right;
+    else the settings page refusing (wrong guesses are counted as logins).
+    The form is CSRF-protected as every POST form of CKAN's."""
+    me = tk.current_user
+    password = request.form.get("password") or ""
+    status = 400
+    if not password:
+        tk.h.flash_error(tk._("Please confirm with your password."))
+    else:
+        counters = login.password_counters(f"account:{me.id}")
+        wait = ratelimit.attempt(*counters)
+        if wait:
+            tk.h.flash_error(tk._("Too many failed login attempts. Please try again in {minutes} minutes.")
+                             .format(minutes=max(1, -(-wait // 60))))
+            status = 429
+        elif me.validate_password(password):
+            ratelimit.succeeded(*counters)
+            return None
+        else:
+            tk.h.flash_error(tk._("The password is wrong. Nothing was changed."))
+            status = 403
+    log.info("2FA: change of user %s's factors refused (password not confirmed by %s)", user.id, me.id)
+    return make_response(tk.render("twofactor/settings.html", _settings_vars(user)), status)
+
+
 def _removed(user, factor: str, message: str) -> None:
     """After a factor was deleted: the recovery codes go with the last one."""
     _forget_recovery_if_no_factor(user)
@@ -177,6 +206,9 @@ def _removed(user, factor: str, message: str) -> None:
 
 def totp_delete(id: str):
     user = _account(id)
+    refused = _password_refused(user)
+    if refused is not None:
+        return refused
     store.delete_totp(user.id)
     _removed(user, "TOTP", tk._("The authenticator app was removed."))
     return tk.redirect_to("jena_2fa.settings", id=user.name)
@@ -206,6 +238,9 @@ def passkey_register(id: str):
 
 def passkey_delete(id: str, credential_id: str):
     user = _account(id)
+    refused = _password_refused(user)
+    if refused is not None:
+        return refused
     if store.delete_passkey(user.id, credential_id):
         _removed(user, "passkey", tk._("The passkey was removed."))
     return tk.redirect_to("jena_2fa.settings", id=user.name)
@@ -216,6 +251,9 @@ def recovery_codes(id: str):
     if not store.enrolled(user.id):
         tk.h.flash_error(tk._("Set up an authenticator app or a passkey first."))
         return tk.redirect_to("jena_2fa.settings", id=user.name)
+    refused = _password_refused(user)
+    if refused is not None:
+        return refused
     codes = recovery.regenerate(user.id)
     model.Session.commit()
     response = make_response(tk.render("twofactor/recovery_codes.html", dict(_settings_vars(user), codes=codes)))
