@@ -13,6 +13,13 @@ tells which reading lands in the layer's advertised WGS 84 bounding box — as
 told, axes swapped (some servers write GeoJSON as [y, x]) or WGS 84
 whatever was asked for (RFC 7946 GeoJSON) — and every page is checked
 against that box; features elsewhere fail the layer (OutsideExtent).
+A page may say in which CRS it is (a Page with `crs`: GML srsName, the
+GeoJSON 2008 `crs` member, RFC 7946's CRS84 by default): that reading is
+tried first, the requested CRS after it.
+
+Geometries may come as GeoJSON text (bytes or str, as the GeoJSON reader
+hands them on unparsed) or as GeoJSON-like dicts (GML): GEOS reads the text
+of a whole page in one call, no Python object per coordinate.
 """
 from __future__ import annotations
 
@@ -22,6 +29,7 @@ import os
 from collections import Counter
 from typing import Any, Iterable, Optional
 
+import msgspec
 import numpy as np
 import shapely
 
@@ -48,6 +56,34 @@ class OutsideExtent(ValueError):
     """A layer's features are not where its service says: never published."""
 
 
+class Page(list):
+    """One response's (id, properties, geometry) records and what the response
+    says of itself: `crs` as a code (EPSG:n, OGC:CRS84) with `yx` its axis
+    order, None where it does not say; `matched` its numberMatched."""
+
+    def __init__(self, records: Iterable = (), crs: Optional[str] = None, yx: bool = False,
+                 matched: Optional[int] = None):
+        super().__init__(records)
+        self.crs, self.yx, self.matched = crs, yx, matched
+
+
+class _Feature(msgspec.Struct, omit_defaults=False):
+    """A written feature: its geometry is GEOS's GeoJSON text, put in as it is."""
+    type: str
+    id: str
+    properties: dict
+    geometry: msgspec.Raw
+
+
+_encode = msgspec.json.Encoder(enc_hook=str).encode  # str(): what json.dumps(default=str) did
+
+
+def _geojson_text(geometry: Any):
+    if isinstance(geometry, (bytes, str)):
+        return geometry
+    return json.dumps(geometry) if geometry else "null"
+
+
 def _inside(lon: np.ndarray, lat: np.ndarray, bbox: list[float]) -> float:
     w, s, e, n = bbox
     mx, my = max((e - w) * 0.1, 0.01), max((n - s) * 0.1, 0.01)
@@ -72,6 +108,8 @@ class LayerWriter:
         self._csv = csv.writer(self._csvfile)
         self._csv.writerow([id_field] + fields)
         self._transform = None if crs == "OGC:CRS84" else transformer(crs)
+        self.read_crs = crs          # the CRS the features were read in (the page's, if it said)
+        self._said: Optional[tuple[str, bool]] = None
 
     def _to_lonlat(self, coords: np.ndarray, yx: bool) -> np.ndarray:
         xy = coords[:, ::-1] if yx else coords
@@ -80,27 +118,36 @@ class LayerWriter:
         lon, lat = self._transform.transform(xy[:, 0], xy[:, 1])
         return np.column_stack([lon, lat])
 
-    def _axis_check(self, coords: np.ndarray) -> None:
-        """Once, on the first page with geometries: which reading of the
-        coordinates lands in the advertised box? As told; with the axes
-        swapped (some servers write GeoJSON as [y, x]); or as WGS 84
+    def _axis_check(self, coords: np.ndarray, said: Optional[tuple[str, bool]]) -> None:
+        """On the first page with geometries (and again when a page says another
+        CRS): which reading of the coordinates lands in the advertised box? The
+        CRS the page says it is in, then as told; each with the axes swapped
+        too (some servers write GeoJSON as [y, x]); or as WGS 84
         longitude/latitude whatever CRS was asked for (RFC 7946 GeoJSON, as
         QGIS Server answers). None: the layer fails, it is never published."""
         self.checked = True
-        told = self._transform
-        for yx, transform, count in ((self.yx, told, None), (not self.yx, told, "axis_order_corrected"),
-                                     (False, None, "answered_in_wgs84"), (True, None, "answered_in_wgs84")):
-            self._transform = transform
+        told = (self.crs, self.told_yx)
+        readings = []
+        for crs, yx in ([said] if said else []) + [told, ("OGC:CRS84", False)]:
+            for reading in ((crs, yx), (crs, not yx)):
+                if reading not in readings:
+                    readings.append(reading)
+        for crs, yx in readings:
+            self._transform = None if crs == "OGC:CRS84" else transformer(crs)
             lonlat = self._to_lonlat(coords, yx)
             if _inside(lonlat[:, 0], lonlat[:, 1], self.bbox) >= 0.5:
-                self.yx = yx
-                if count and (transform is not told or yx != self.told_yx):
-                    self.counts[count] += 1
+                self.yx, self.read_crs = yx, crs
+                base = said or told
+                if crs == base[0] and yx != base[1]:
+                    self.counts["axis_order_corrected"] += 1
+                if crs == "OGC:CRS84" and self.crs not in ("OGC:CRS84", "EPSG:4326"):
+                    self.counts["answered_in_wgs84"] += 1
                 return
-        self._transform = told
-        lon, lat = np.median(self._to_lonlat(coords, self.yx), axis=0)
+        crs, yx = said or told
+        self._transform = None if crs == "OGC:CRS84" else transformer(crs)
+        lon, lat = np.median(self._to_lonlat(coords, yx), axis=0)
         raise OutsideExtent(
-            f"the features do not lie in the layer's advertised extent {self.bbox} (read as {self.crs}, they "
+            f"the features do not lie in the layer's advertised extent {self.bbox} (read as {crs}, they "
             f"lie around {lon:.4f}, {lat:.4f}); the answer's CRS or axis order is not what the service says")
 
     def _extent_check(self, lonlat: np.ndarray) -> None:
@@ -115,22 +162,24 @@ class LayerWriter:
         if inside < 1:
             self.counts["coordinates_outside_extent"] += int(round((1 - inside) * len(lonlat)))
 
-    def add(self, records: Iterable[tuple[Optional[str], dict[str, Any], Optional[dict]]]) -> int:
-        """One page of (id, properties, GeoJSON geometry); returns how many were new."""
+    def add(self, records: Iterable[tuple[Optional[str], dict[str, Any], Any]]) -> int:
+        """One page of (id, properties, geometry as GeoJSON text or dict);
+        returns how many were new. A Page may say its CRS (see _axis_check)."""
+        said = (records.crs, records.yx) if isinstance(records, Page) and records.crs else None
         ids, props, shapes = [], [], []
+        seen, number = self.seen, self.counts["features"]
         for fid, properties, geometry in records:
-            fid = str(fid) if fid not in (None, "") else f"{self.name}.{self.counts['features'] + len(ids) + 1}"
-            if fid in self.seen:
+            fid = str(fid) if fid not in (None, "") else f"{self.name}.{number + len(ids) + 1}"
+            if fid in seen:
                 self.counts["duplicates_dropped"] += 1  # the same feature on two pages
                 continue
-            self.seen.add(fid)
+            seen.add(fid)
             ids.append(fid)
             props.append(properties)
             shapes.append(geometry)
         if not ids:
             return 0
-        geoms = shapely.from_geojson([json.dumps(g) if g else "null" for g in shapes], on_invalid="ignore") \
-            if shapes else np.array([], dtype=object)
+        geoms = shapely.from_geojson([_geojson_text(g) for g in shapes], on_invalid="ignore")
         missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
         self.counts["without_geometry"] += int(missing.sum())
         invalid = ~missing & ~shapely.is_valid(geoms)
@@ -140,20 +189,24 @@ class LayerWriter:
         self.pages += 1
         present = geoms[~shapely.is_missing(geoms)]
         coords = shapely.get_coordinates(present) if len(present) else np.empty((0, 2))
-        if not self.checked and len(coords):
-            self._axis_check(coords)
+        if len(coords) and self.bbox is not None and (not self.checked or (said and said != self._said)):
+            self._axis_check(coords, said)
+            self._said = said
+        elif said and self.bbox is None and said != self._said:  # no extent to prove it by: as the page says
+            self.read_crs, self.yx = said
+            self._transform = None if said[0] == "OGC:CRS84" else transformer(said[0])
+            self._said = said
         yx = self.yx
         geoms = shapely.transform(geoms, lambda c: np.round(self._to_lonlat(c, yx), 7))
         if len(coords):
             self._extent_check(shapely.get_coordinates(geoms[~shapely.is_missing(geoms)]))
         texts = shapely.to_geojson(geoms)
-        out = []
-        for fid, properties, text in zip(ids, props, texts):
-            feature = json.dumps({"type": "Feature", "id": fid, "properties": properties},
-                                 ensure_ascii=False, default=str)
-            out.append(feature[:-1] + ', "geometry": ' + (text if text is not None else "null") + "}")
-            self._csv.writerow([fid] + [_cell(properties.get(f)) for f in self.fields])
-        self._geo.write(("" if self.counts["features"] == 0 else ",\n") + ",\n".join(out))
+        raw = msgspec.Raw
+        out = b",\n".join(_encode(_Feature("Feature", fid, properties, raw(text if text is not None else "null")))
+                          for fid, properties, text in zip(ids, props, texts))
+        fields = self.fields
+        self._csv.writerows([fid] + [_cell(properties.get(f)) for f in fields] for fid, properties in zip(ids, props))
+        self._geo.write(("" if self.counts["features"] == 0 else ",\n") + out.decode("utf-8"))
         self.counts["features"] += len(ids)
         return len(ids)
 

@@ -13,6 +13,7 @@ from typing import IO, Any, Iterator, Optional
 from lxml import etree
 
 from . import safexml
+from .reproject import authority_yx, crs_code
 
 MEMBERS = {"featureMember", "member", "featureMembers"}
 GML_NS = ("http://www.opengis.net/gml", "http://www.opengis.net/gml/3.2")
@@ -103,9 +104,37 @@ def _feature(el) -> tuple[Optional[str], dict[str, Any], Optional[dict]]:
     return fid, props, geom
 
 
-def features(stream: IO[bytes]) -> Iterator[tuple[Optional[str], dict[str, Any], Optional[dict]]]:
+def reading(srs_name: Optional[str], version: str) -> tuple[Optional[str], bool]:
+    """(code, y before x) of an srsName in a WFS `version` answer; (None, False)
+    where it names none we know. URNs and http://www.opengis.net/def/crs URIs
+    follow the CRS's definition; the old …/gml/srs/epsg.xml#n form is always
+    x/y; a bare EPSG:n is x/y in WFS 1.0 and the definition's order after it."""
+    if not srs_name:
+        return None, False
     try:
-        for _, el in safexml.iterparse(stream, events=("end",), huge_tree=True):
+        code = crs_code(srs_name.replace("epsg.xml#", "epsg.xml/"))  # …/gml/srs/epsg.xml#4326
+    except ValueError:
+        return None, False
+    if code == "OGC:CRS84" or "epsg.xml#" in srs_name or \
+            (srs_name.upper().startswith("EPSG:") and version.startswith("1.0")):
+        return code, False
+    return code, authority_yx(code)
+
+
+def features(stream: IO[bytes], about: Optional[dict] = None
+             ) -> Iterator[tuple[Optional[str], dict[str, Any], Optional[dict]]]:
+    """The features of a collection; `about` gets what it says of itself:
+    the srsName of its first geometry (or envelope) and its numberMatched."""
+    about = {} if about is None else about
+    try:
+        for event, el in safexml.iterparse(stream, events=("start", "end"), huge_tree=True):
+            if event == "start":
+                if "srsName" not in about and el.get("srsName"):
+                    about["srsName"] = el.get("srsName")
+                elif "numberMatched" not in about and _local(el.tag) == "FeatureCollection":
+                    matched = el.get("numberMatched") or ""
+                    about["numberMatched"] = int(matched) if matched.isdigit() else None
+                continue
             parent = el.getparent()
             if parent is not None and _local(parent.tag) in MEMBERS and not _is_gml(el):
                 yield _feature(el)

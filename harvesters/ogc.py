@@ -14,9 +14,12 @@ import math
 import urllib.parse
 from typing import Any, Iterator, Optional
 
+import msgspec
 from lxml import etree
 
 from etl import gml, safexml
+from etl.features import Page
+from etl.reproject import crs_code
 
 from .fetch import SourceError, get
 
@@ -77,6 +80,16 @@ def _info(service) -> dict[str, Any]:
             "fees": getattr(ident, "fees", None) or "", "title": getattr(ident, "title", None) or ""}
 
 
+def _count_default(raw: bytes) -> Optional[int]:
+    """OperationsMetadata's Constraint CountDefault (OWSLib drops DefaultValue)."""
+    root = safexml.fromstring(raw)
+    for el in root.iter("{*}Constraint"):
+        if el.get("name") == "CountDefault":
+            text = (el.findtext("{*}DefaultValue") or "").strip()
+            return int(text) if text.isdigit() and int(text) > 0 else None
+    return None
+
+
 class WFS:
     def __init__(self, source: str, url: str, config: dict):
         from owslib.wfs import WebFeatureService
@@ -92,6 +105,7 @@ class WFS:
         except (KeyError, AttributeError):
             formats = []
         self.formats = list(formats)
+        self._count_default = _count_default(raw)
         self.layers: dict[str, Any] = {}
         for typename, meta in self.service.contents.items():
             self.layers[typename.rpartition(":")[2]] = meta
@@ -144,26 +158,50 @@ class WFS:
                                                    maxfeatures=count, outputFormat=fmt or None, startindex=start)
         return get(self.source, url, "json" if "json" in fmt.lower() else "xml", self.config)
 
-    def _parse(self, layer: str, data: bytes, kind: str) -> list:
+    def _parse(self, layer: str, data: bytes, kind: str) -> Page:
+        """One GetFeature answer as a Page: its records (ids as the
+        configuration's id_field makes them) and the CRS it says it is in."""
         problem = exception_text(data)
         if problem:
             raise SourceError(f"{self.source}: the WFS answered GetFeature for layer {layer} with an exception: {problem}")
         if kind == "geojson":
             try:
-                doc = json.loads(data)
-                return [(f.get("id"), f.get("properties") or {}, f.get("geometry")) for f in doc["features"]]
-            except (ValueError, KeyError, TypeError, AttributeError) as e:
-                raise SourceError(f"{self.source}: GetFeature for layer {layer} is not GeoJSON ({type(e).__name__}: {e})")
-        import io
-        try:
-            return list(gml.features(io.BytesIO(data)))
-        except gml.GMLError as e:
-            raise SourceError(f"{self.source}: GetFeature for layer {layer}: {e}")
+                doc = _decode_collection(data)
+            except (msgspec.DecodeError, msgspec.ValidationError) as e:
+                raise SourceError(f"{self.source}: GetFeature for layer {layer} is not GeoJSON ({e})")
+            crs = _geojson_crs(doc.crs)
+            # Geometries stay GeoJSON text: GEOS reads a page of them in one call.
+            records = [(f.id, f.properties or {}, bytes(f.geometry)) for f in doc.features]
+            page = Page(records, crs or "OGC:CRS84", False,  # RFC 7946: CRS84 unless the 2008 `crs` says
+                        doc.numberMatched if isinstance(doc.numberMatched, int) else None)
+        else:
+            import io
+            about: dict = {}
+            try:
+                records = list(gml.features(io.BytesIO(data), about))
+            except gml.GMLError as e:
+                raise SourceError(f"{self.source}: GetFeature for layer {layer}: {e}")
+            crs, yx = gml.reading(about.get("srsName"), self.version)
+            page = Page(records, crs, yx, about.get("numberMatched"))
+        id_field = self.config.get("id_field")
+        if id_field:
+            page[:] = [(_feature_id(layer, fid, p.get(id_field)), p, g) for fid, p, g in page]
+        return page
 
-    def pages(self, layer: str, srs: str, kind: str, fmt: str) -> Iterator[list]:
-        """The layer's features, page by page. WFS 2.0 pages with count/startIndex
-        (the next page is fetched while the caller works on this one); WFS 1.x
-        is one request, refused above `max_features`."""
+    def page_limit(self) -> Optional[int]:
+        """The server's CountDefault (WFS 2.0 capabilities): the most features
+        it returns per request, whatever count asks for."""
+        return self._count_default
+
+    def _page(self, layer: str, srs: str, kind: str, fmt: str, start: int, size: int) -> Page:
+        return self._parse(layer, self._get(layer, srs, fmt, start, size), kind)
+
+    def pages(self, layer: str, srs: str, kind: str, fmt: str) -> Iterator[Page]:
+        """The layer's features, page by page in startIndex order. WFS 2.0 pages
+        with count/startIndex, `concurrency` requests at a time (1: one after
+        another), never more features per page than the server's CountDefault;
+        it stops at numberMatched, a short page or max_features. WFS 1.x is one
+        request, refused above `max_features`."""
         limit = int(self.config.get("max_features", 1_000_000))
         if not self.version.startswith("2"):
             page = self._parse(layer, self._get(layer, srs, fmt, None, limit + 1), kind)
@@ -173,27 +211,76 @@ class WFS:
             yield page
             return
         size = int(self.config.get("page_size", 10_000))
-        start, first_ids = 0, None
-        with cf.ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(self._get, layer, srs, fmt, start, size)
+        if self._count_default:
+            size = min(size, self._count_default)
+        workers = max(1, int(self.config.get("concurrency", 3)))
+        first_ids, matched = None, None
+        pending: dict[int, cf.Future] = {}
+        pool = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wfs-page")
+        try:
+            start = following = 0
             while True:
-                data = pending.result()
-                pending = pool.submit(self._get, layer, srs, fmt, start + size, size)
-                page = self._parse(layer, data, kind)
-                ids = [json.dumps(f, sort_keys=True, default=str) for f in page[:3]]
+                # Up to `workers` pages in flight, never past what the server counts.
+                while len(pending) < workers and (matched is None or following < matched) \
+                        and following <= limit:
+                    pending[following] = pool.submit(self._page, layer, srs, kind, fmt, following, size)
+                    following += size
+                page = pending.pop(start).result()  # a failed page fails the layer with its message
+                if matched is None and page.matched is not None:
+                    matched = page.matched
+                ids = [json.dumps(f, sort_keys=True, default=_plain) for f in page[:3]]
                 if start and ids and ids == first_ids:
-                    pending.cancel()
                     raise SourceError(f"{self.source}: the WFS ignores startIndex for layer {layer} (page 2 "
                                       "repeats page 1); set page_size above the layer's size")
                 first_ids = first_ids if start else ids
                 yield page
-                if len(page) < size:
-                    pending.cancel()
-                    return
                 start += size
+                if len(page) < size or (matched is not None and start >= matched):
+                    return
                 if start >= limit:
-                    pending.cancel()
                     raise SourceError(f"{self.source}: layer {layer} has more than {limit} features (max_features)")
+        finally:
+            for future in pending.values():
+                future.cancel()
+            pool.shutdown(wait=True)
+
+
+class _Feature(msgspec.Struct):
+    id: Any = None
+    properties: Optional[dict] = None
+    geometry: msgspec.Raw = msgspec.Raw(b"null")  # kept as text for GEOS
+
+
+class _Collection(msgspec.Struct):
+    features: list[_Feature]
+    crs: Any = None
+    numberMatched: Any = None
+
+
+_decode_collection = msgspec.json.Decoder(_Collection).decode
+
+
+def _plain(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _geojson_crs(member: Any) -> Optional[str]:
+    """The CRS a GeoJSON 2008 `crs` member names (type name), as a code."""
+    if not isinstance(member, dict) or member.get("type") != "name":
+        return None
+    name = (member.get("properties") or {}).get("name")
+    try:
+        return crs_code(str(name)) if name else None
+    except ValueError:
+        return None
+
+
+def _feature_id(layer: str, fid, id_value) -> Optional[str]:
+    """The server's id, else LAYER.<id field> as gml:id reads (GeoJSON from some
+    servers has no ids), else none (the writer numbers the feature)."""
+    if fid not in (None, ""):
+        return fid
+    return f"{layer}.{id_value}" if id_value not in (None, "") else None
 
 
 class WMS:

@@ -44,7 +44,8 @@ class ServiceConfig(LayersConfig):
     srs: Optional[str] = None          # default: the first CRS the layer offers
     page_size: int = 10_000
     max_features: int = 1_000_000
-    at_least_one = ("page_size", "max_features")
+    concurrency: int = 3               # GetFeature pages in flight at once (1: one after another)
+    at_least_one = ("page_size", "max_features", "concurrency")
 
     def check(self, source: str) -> None:
         super().check(source)
@@ -105,14 +106,6 @@ def _crs_list(meta) -> list[str]:
     return out
 
 
-def _feature_id(layer: str, fid, id_value) -> Optional[str]:
-    """The server's id, else LAYER.<id field> as gml:id reads (GeoJSON from some
-    servers has no ids), else none (the writer numbers the feature)."""
-    if fid not in (None, ""):
-        return fid
-    return f"{layer}.{id_value}" if id_value not in (None, "") else None
-
-
 class OgcService(LayerKind):
     name = "ogc_service"
     Config = ServiceConfig
@@ -148,10 +141,7 @@ class OgcService(LayerKind):
         # GML of WFS 1.1/2.0 follows the CRS definition's axis order (lat/lon for
         # EPSG:4326, northing first for EPSG:3044); GeoJSON and WFS 1.0 are x/y.
         yx = kind == "gml" and not wfs.version.startswith("1.0") and code != "OGC:CRS84" and authority_yx(code)
-        pages = wfs.pages(layer.name, srs, kind, fmt)
-        if config.id_field:
-            pages = ([(_feature_id(layer.name, fid, p.get(config.id_field)), p, g) for fid, p, g in page]
-                     for page in pages)
+        pages = wfs.pages(layer.name, srs, kind, fmt)  # ids as id_field makes them, each page's CRS
         return Extracted(info, bbox, properties, srs, code, bool(yx), kind, pages)
 
     def transform(self, unit: Unit, extracted: Extracted, build: Build) -> Output:
@@ -165,6 +155,8 @@ class OgcService(LayerKind):
                                           extracted.yx, _bbox(layer.meta))
             rows, warnings = write_features(writer, extracted.pages, f"{unit.source}: layer {layer.name}")
             warnings.update(srs=extracted.srs, output=extracted.output, axis="y/x" if writer.yx else "x/y")
+            if writer.read_crs not in (extracted.code, "OGC:CRS84" if extracted.code == "EPSG:4326" else None):
+                warnings["read_as"] = writer.read_crs  # the answer said (or was proven) another CRS
             files += layer_files(name, features.table_schema(extracted.properties), rows)
         if layer.in_wms and extracted.bbox:
             try:

@@ -340,3 +340,104 @@ def test_publish_then_a_layer_disappears_and_the_licence_becomes_unclear(mapserv
     fourth = harvest(config, tmp_path, harvester_ckan)
     assert fourth["geodaten-jena-spielplaetze"]["status"] == "ok"
     assert helpers.call_action("package_show", id="geodaten-jena-spielplaetze")["harvest_status"] == "ok"
+
+
+def _proxied(upstream, rewrite):
+    """A route for loopback.serve: the sample service at /wfs, each answer
+    through rewrite(path, body) -> body (its URLs pointed at the proxy)."""
+    import urllib.request
+    state = {}
+
+    def proxy(path):
+        body = urllib.request.urlopen(upstream + path.replace("/wfs", "/ows/jena", 1)).read()
+        body = body.replace(f"{upstream}/ows/jena".encode(), f"{state['base']}/wfs".encode())
+        ctype = "application/geo+json" if body.lstrip().startswith(b"{") else "text/xml"
+        return rewrite(path, body), ctype
+    return proxy, state
+
+
+def test_pages_fetched_concurrently_give_the_same_files_as_one_at_a_time(mapserver, tmp_path):
+    base, _ = mapserver
+    files = {}
+    for workers in (1, 4):
+        config = service(base, include=["haltestellen"], wms=None, page_size=7, concurrency=workers)
+        result = harvest(config, tmp_path / str(workers))["geodaten-jena-haltestellen"]
+        assert result["status"] == "ok" and result["rows"] == 300, result
+        folder = tmp_path / str(workers) / "geodaten-jena-haltestellen" / "current"
+        files[workers] = [(folder / f"haltestellen.{ext}").read_bytes() for ext in ("csv", "geojson")]
+    assert files[1] == files[4]  # written in startIndex order, whatever answered first
+    assert len(features(tmp_path / "4", "haltestellen")) == 300
+
+
+def test_the_servers_count_default_is_respected(mapserver, tmp_path):
+    # A server that returns at most 50 features per request (CountDefault 50)
+    # whatever count asks for: pages of 10,000 would end after its first answer.
+    upstream, _ = mapserver
+
+    def cap(path, body):
+        if "GetCapabilities" in path:
+            return body.replace(b"<ows:Constraint name=\"ImplementsBasicWFS\">",
+                                b"<ows:Constraint name=\"CountDefault\"><ows:NoValues/><ows:DefaultValue>50"
+                                b"</ows:DefaultValue></ows:Constraint><ows:Constraint name=\"ImplementsBasicWFS\">")
+        if "GetFeature" in path and body.lstrip().startswith(b"{"):
+            data = json.loads(body)
+            data["features"] = data["features"][:50]
+            return json.dumps(data).encode()
+        return body
+
+    route, state = _proxied(upstream, cap)
+    with serve({"/wfs?*": route}) as base:
+        state["base"] = base
+        config = service(base, include=["haltestellen"], wms=None)
+        config["wfs"] = base + "/wfs"
+        result = harvest(config, tmp_path)["geodaten-jena-haltestellen"]
+    assert result["status"] == "ok" and result["rows"] == 300, result
+    assert len(features(tmp_path, "haltestellen")) == 300
+
+
+def test_one_failing_page_fails_the_layer_with_the_servers_message(mapserver, tmp_path):
+    upstream, _ = mapserver
+
+    def fail_third(path, body):
+        return EXCEPTION if "GetFeature" in path and "STARTINDEX=14" in path.upper() else body
+
+    route, state = _proxied(upstream, fail_third)
+    with serve({"/wfs?*": route}) as base:
+        state["base"] = base
+        config = service(base, include=["haltestellen"], wms=None, page_size=7, concurrency=3)
+        config["wfs"] = base + "/wfs"
+        result = harvest(config, tmp_path)["geodaten-jena-haltestellen"]
+    assert result["status"] == "failed"
+    assert result["message"] == ("geodaten-jena: the WFS answered GetFeature for layer haltestellen with an "
+                                 "exception: [NoApplicableCode] msWFSGetCapabilities(): WFS server error. "
+                                 "Datenbankverbindung fehlgeschlagen")
+    assert not (tmp_path / "geodaten-jena-haltestellen" / "current").exists()
+
+
+def test_the_crs_a_page_says_it_is_in_is_read_first(tmp_path):
+    # Asked for EPSG:25832, the page says (GeoJSON 2008 `crs`, GML srsName) it is
+    # in Gauss-Krüger zone 4: read as metres of 25832 it would lie 3,800 km east.
+    from etl.features import Page
+    box = [11.5, 50.85, 11.7, 51.0]
+    gk4 = Transformer.from_crs("EPSG:4326", "EPSG:31468", always_xy=True)
+    x, y = gk4.transform(11.59, 50.93)
+    writer = LayerWriter(str(tmp_path), "t", ["name"], "EPSG:25832", yx=False, bbox=box)
+    writer.add(Page([("t.1", {"name": "a"}, {"type": "Point", "coordinates": [x, y]})], "EPSG:31468", False))
+    writer.close()
+    assert writer.read_crs == "EPSG:31468"
+    data = json.loads((tmp_path / "t.geojson").read_text())
+    assert data["features"][0]["geometry"]["coordinates"] == pytest.approx([11.59, 50.93], abs=1e-6)
+
+
+def test_geojson_without_a_crs_member_is_crs84_and_gml_srsname_is_read():
+    from etl import gml
+    from harvesters.ogc import WFS
+    wfs = WFS.__new__(WFS)
+    wfs.source, wfs.config, wfs.version = "s", {}, "2.0.0"
+    plain = wfs._parse("l", b'{"type": "FeatureCollection", "features": []}', "geojson")
+    named = wfs._parse("l", b'{"type": "FeatureCollection", "crs": {"type": "name", "properties": '
+                            b'{"name": "urn:ogc:def:crs:EPSG::31468"}}, "features": []}', "geojson")
+    assert (plain.crs, named.crs, named.yx) == ("OGC:CRS84", "EPSG:31468", False)
+    assert gml.reading("urn:ogc:def:crs:EPSG::3044", "2.0.0") == ("EPSG:3044", True)
+    assert gml.reading("http://www.opengis.net/gml/srs/epsg.xml#4326", "1.1.0") == ("EPSG:4326", False)
+    assert gml.reading("EPSG:4326", "1.0.0") == ("EPSG:4326", False)
