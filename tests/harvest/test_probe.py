@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pyproj import CRS
 
-from harvesters import cli, probe, runner
+from harvesters import cli, kinds, probe, runner
 from harvesters.fetch import SourceError
 
 from .conftest import SAMPLES, sample
@@ -72,6 +72,8 @@ def test_the_probe_proposes_the_entry_of_every_sample(name, file, expected):
     proposal = probe.probe(os.path.join(SAMPLES, file), name=name, near=NEAR.get(name))
     assert_proposes(proposal, expected)
     assert proposal.name == name and proposal.entry["kind"] == "tree_register"
+    # The kind takes the proposal as it stands, once the organisation is set.
+    kinds.configure(name, dict(proposal.entry, organization="stadt-x"))
 
 
 def test_without_a_place_the_utm_zone_is_reported_as_unsure():
