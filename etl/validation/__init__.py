@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-from . import child, descriptor, formats, geojson, parts, table
+from . import child, columns, descriptor, formats, geojson, parts, table
 from .guard import Limits, Refused, check_archive
 from .report import Finding, Report
 
@@ -64,6 +64,10 @@ def check_file(path: str, fmt: str, schema: Optional[dict] = None, *, max_errors
 def _streamed(path: str, fmt: str, schema: Optional[dict], encoding: str, dialect: Optional[dict],
               max_errors: int, workers: int, expect: Optional[dict], scratch: Optional[str]) -> Report:
     from frictionless import FrictionlessException
+    if fmt == "csv" and schema is not None:
+        fast = columns.check(path, schema, dialect, encoding, max_errors, expect)
+        if fast is not None:  # None: columns cannot decide, frictionless does (columns.supported)
+            return fast
     if workers <= 1 or fmt != "csv":
         return table.read(path, fmt, schema, max_errors, encoding, dialect, expect)
     inferred = None

@@ -1,0 +1,219 @@
+"""Table Schema validation of a CSV at column speed (polars), for the common case.
+
+Every cell is first judged by a vectorised test that only passes values
+frictionless surely accepts; the few cells that do not pass are handed to
+frictionless's own cell reader, so the errors found (type, row, field, note,
+message) are frictionless's. Whatever this module cannot decide — a feature
+it does not implement, an odd dialect or encoding, a table whose structure is
+not clean (labels, ragged or blank rows) — makes check() return None and the
+caller validates with frictionless as before: it never guesses.
+supported() lists the schema/dialect decision; check() adds the file's.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .report import Finding, Report
+
+TYPES = {"string", "integer", "number", "boolean"}
+CONSTRAINTS = {"required", "unique", "minimum", "maximum", "minLength", "maxLength", "enum", "pattern"}
+FIELD_KEYS = {"name", "type", "format", "title", "description", "constraints", "decimalChar", "groupChar",
+              "trueValues", "falseValues", "example", "rdfType"}
+ENCODINGS = {"utf-8", "utf8", "ascii", "cp1252", "windows-1252", "latin-1", "latin1", "iso-8859-1"}
+
+
+def supported(schema: Optional[dict], dialect: Optional[dict], encoding: Optional[str] = None) -> Optional[str]:
+    """None when this module can validate with `schema` and `dialect`, else why not (the handover reason)."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
+        return "no explicit schema"
+    if set(schema) - {"fields", "missingValues", "$schema"}:
+        return "schema keys " + ", ".join(sorted(set(schema) - {"fields", "missingValues", "$schema"}))
+    if not all(isinstance(v, str) for v in schema.get("missingValues", [""])):
+        return "missingValues not strings"
+    for f in schema["fields"]:
+        if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
+            return "a field without a name"
+        if set(f) - FIELD_KEYS:
+            return f"field keys {sorted(set(f) - FIELD_KEYS)}"
+        kind = f.get("type", "string")
+        if kind not in TYPES or f.get("format", "default") != "default":
+            return f"type {kind}/{f.get('format', 'default')}"
+        c = f.get("constraints") or {}
+        if not isinstance(c, dict) or set(c) - CONSTRAINTS:
+            return "constraints " + str(sorted(set(c) - CONSTRAINTS) if isinstance(c, dict) else c)
+        if c.get("unique") and kind not in ("string", "integer"):
+            return f"unique on {kind}"
+        if kind == "number" and (len(f.get("decimalChar", ".")) != 1 or len(f.get("groupChar", "")) > 1):
+            return "multi-character decimalChar/groupChar"
+    names = [f["name"] for f in schema["fields"]]
+    if len(set(names)) != len(names):
+        return "duplicate field names"
+    if encoding and encoding.lower() not in ENCODINGS:
+        return f"encoding {encoding}"
+    dialect = dialect or {}
+    csv = dialect.get("csv", {}) if isinstance(dialect, dict) else None
+    if not isinstance(csv, dict) or set(dialect) - {"csv"} or set(csv) - {"delimiter"}:
+        return "dialect other than a delimiter"
+    if len(csv.get("delimiter", ",")) != 1 or csv.get("delimiter", ",") in '"\r\n':
+        return "odd delimiter"
+    return None
+
+
+def check(path: str, schema: dict, dialect: Optional[dict], encoding: Optional[str], max_errors: int,
+          expect: Optional[dict] = None) -> Optional[Report]:
+    """The Report frictionless would give, or None to hand over (see module doc)."""
+    if supported(schema, dialect, encoding):
+        return None
+    import polars as pl
+    with open(path, "rb") as f:
+        raw = f.read()
+    # blank rows, BOM, bare CR line ends and non-UTF-8 bytes are frictionless's to judge
+    if raw.startswith(b"\xef\xbb\xbf") or b"\r" in raw.replace(b"\r\n", b"") or not raw.strip():
+        return None
+    body = raw.replace(b"\r\n", b"\n")
+    if b"\n\n" in body or body.startswith(b"\n"):
+        return None
+    try:  # polars reads UTF-8 only: a single-byte table is decoded here, strictly like frictionless
+        text = raw.decode(encoding or "utf-8")
+    except (UnicodeDecodeError, LookupError):
+        return None
+    raw = body = text.replace("\r\n", "\n").encode("utf-8")
+    delimiter = ((dialect or {}).get("csv") or {}).get("delimiter", ",")
+    try:
+        df = pl.read_csv(raw, has_header=False, separator=delimiter, infer_schema=False,
+                         empty_string_is_null=False, missing_columns="raise", quote_char='"')
+    except Exception:  # ragged rows and the like: polars refuses, frictionless words it
+        return None
+    fields = schema["fields"]
+    if df.width != len(fields) or df.height == 0:
+        return None
+    # a short row reads as empty cells: every line must hold width-1 delimiters (quoted delimiters
+    # and newlines were handed over above by _stray_quotes)
+    lines = pl.Series(text.replace("\r\n", "\n").rstrip("\n").split("\n"))
+    if '"' in text and _stray_quotes(text, delimiter):
+        return None
+    if (lines.str.count_matches(delimiter, literal=True) != len(fields) - 1).any():
+        return None
+    labels = df.row(0)
+    if list(labels) != [f["name"] for f in fields]:
+        return None
+    data = df.slice(1).rename({c: f["name"] for c, f in zip(df.columns, fields)})
+    if any(data.select(pl.all_horizontal(pl.all().is_in(schema.get("missingValues", [""])))).to_series()):
+        return None  # rows of missing values only: blank-row is frictionless's
+    findings = _cells(data, schema, pl)
+    if findings is None:
+        return None
+    findings.sort(key=lambda x: (x[0], x[1], x[2]))
+    rows = data.height
+    result = [f for _, _, _, f in findings]
+    from .table import expected
+    if expect and expect.get("hash"):
+        return None  # the hash is frictionless's stats
+    result += expected(expect, rows or None, None)
+    return Report.verdict(result, max_errors, row_count=rows or None,
+                          source={"format": "csv", "encoding": encoding or "utf-8",
+                                  "dialect": dialect or {}}, schema_origin="resource")
+
+
+def _stray_quotes(text: str, delimiter: str) -> bool:
+    """True when a quote appears other than around a whole cell (frictionless's csv module decides those)."""
+    for line in text.splitlines():
+        if '"' not in line:
+            continue
+        for part in line.split(delimiter):
+            if '"' in part and not (part.startswith('"') and part.endswith('"') and len(part) > 1
+                                    and '"' not in part[1:-1].replace('""', "")):
+                return True
+    return False
+
+
+def _cells(data: Any, schema: dict, pl: Any) -> Optional[list]:
+    """(row, field number, order, Finding) for every cell error, frictionless's words."""
+    from frictionless import Schema, errors
+    fschema = Schema.from_descriptor(schema)
+    missing = schema.get("missingValues", [""])
+    out = []
+    for number, f in enumerate(schema["fields"], start=1):
+        name, kind, c = f["name"], f.get("type", "string"), f.get("constraints") or {}
+        col = pl.col(name)
+        is_missing = col.is_in(missing)
+        ok = _surely_ok(col, f, kind, c, pl)
+        if ok is None:
+            return None
+        ok = pl.when(is_missing).then(pl.lit(not c.get("required"))).otherwise(ok.fill_null(False))
+        try:
+            suspects = data.with_row_index("_i").filter(~ok).select("_i", name)
+        except Exception:  # a pattern polars's regex engine does not take
+            return None
+        reader = fschema.get_field(name).create_cell_reader()
+        for i, cell in suspects.iter_rows():
+            value, notes = reader(cell)
+            notes = dict(notes or {})
+            type_note = notes.pop("type", None)
+            row = i + 2
+            if type_note:
+                out.append((row, number, 0, Finding.of(errors.TypeError(
+                    note=type_note, cells=[], row_number=row, cell=str(cell), field_name=name,
+                    field_number=number))))
+            for note in notes.values():
+                out.append((row, number, 1, Finding.of(errors.ConstraintError(
+                    note=note, cells=[], row_number=row, cell=str(cell), field_name=name,
+                    field_number=number))))
+        if c.get("unique"):
+            key = col.cast(pl.Int64, strict=False) if kind == "integer" else col
+            frame = data.with_row_index("_i").select("_i", key.alias("_k"), is_missing.alias("_m"))
+            if kind == "integer" and frame.filter(~pl.col("_m") & pl.col("_k").is_null()).height:
+                return None  # unparsed integers: frictionless skips them, keep it simple
+            frame = frame.filter(~pl.col("_m"))
+            previous = frame.select("_i", pl.col("_i").shift(1).over("_k").alias("_p")).filter(
+                pl.col("_p").is_not_null())
+            for i, p in previous.iter_rows():
+                out.append((i + 2, number, 2, Finding.of(errors.UniqueError(
+                    note=f"the same as in the row at position {p + 2}", cells=[], row_number=i + 2,
+                    cell=str(data[name][i]), field_name=name, field_number=number))))
+    return out
+
+
+def _surely_ok(col: Any, f: dict, kind: str, c: dict, pl: Any) -> Any:
+    """A polars expression true only where frictionless surely reads the cell without error."""
+    ok = pl.lit(True)
+    value = None
+    if kind == "integer":
+        ok = col.str.contains(r"^[+-]?[0-9]{1,18}$")
+        value = col.cast(pl.Int64, strict=False)
+    elif kind == "number":
+        # frictionless drops every groupChar and reads decimalChar as "."; this is a subset of what it reads
+        plain = col
+        if f.get("groupChar"):
+            plain = plain.str.replace_all(f["groupChar"], "", literal=True)
+        if f.get("decimalChar", ".") != ".":
+            plain = plain.str.replace_all(f["decimalChar"], ".", literal=True)
+        ok = plain.str.contains(r"^[+-]?[0-9]{1,15}(\.[0-9]{1,15})?$")
+        value = plain.cast(pl.Float64, strict=False)
+    elif kind == "boolean":
+        ok = col.is_in(f.get("trueValues", ["true", "True", "TRUE", "1"])
+                       + f.get("falseValues", ["false", "False", "FALSE", "0"]))
+        if set(c) - {"required"}:
+            return None
+    if "minimum" in c or "maximum" in c:
+        if value is None:
+            return None
+        if "minimum" in c:
+            ok = ok & (value >= c["minimum"])
+        if "maximum" in c:
+            ok = ok & (value <= c["maximum"])
+    if kind == "string":
+        if "minLength" in c:
+            ok = ok & (col.str.len_chars() >= c["minLength"])
+        if "maxLength" in c:
+            ok = ok & (col.str.len_chars() <= c["maxLength"])
+        if "pattern" in c:
+            ok = ok & col.str.contains("^(?:" + c["pattern"] + ")$")
+    elif set(c) & {"minLength", "maxLength", "pattern"}:
+        return None
+    if "enum" in c:
+        if kind != "string":
+            return None
+        ok = ok & col.is_in([str(v) for v in c["enum"]])
+    return ok
+
