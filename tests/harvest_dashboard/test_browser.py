@@ -111,7 +111,7 @@ def login(page, name):
 def test_a_steward_sees_the_source_its_run_and_the_next_one(page):
     login(page, "steward-jena")
     page.goto("/ernte")
-    expect(page.locator("article h1")).to_have_text("Ernten")
+    expect(page.locator("article h1")).to_have_text("Ernte")
     row = page.locator("tr.jena-harvest-source", has_text="Baumkataster Jena")
     expect(row).to_have_count(1)
     expect(row.locator(".jena-harvest-status")).to_have_text("erfolgreich")  # the light says it in words too

@@ -16,13 +16,14 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.jena.declarations import declare_options
-from ckanext.jena.harvest import actions, auth
+from ckanext.jena.harvest import actions, auth, nav
 from ckanext.jena.harvest.views import harvest
 
 
 @tk.blanket.actions(actions.get_actions)
 @tk.blanket.auth_functions(auth.get_auth_functions)
 @tk.blanket.blueprints([harvest])
+@tk.blanket.helpers({"jena_harvest_nav_visible": nav.nav_visible})
 class HarvestPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IConfigDeclaration)
