@@ -127,14 +127,13 @@ def features(stream: IO[bytes], about: Optional[dict] = None
     the srsName of its first geometry (or envelope) and its numberMatched."""
     about = {} if about is None else about
     try:
-        for event, el in safexml.iterparse(stream, events=("start", "end"), huge_tree=True):
-            if event == "start":
-                if "srsName" not in about and el.get("srsName"):
-                    about["srsName"] = el.get("srsName")
-                elif "numberMatched" not in about and _local(el.tag) == "FeatureCollection":
-                    matched = el.get("numberMatched") or ""
+        for _, el in safexml.iterparse(stream, events=("end",), huge_tree=True):
+            if "srsName" not in about:  # the collection's envelope or the first geometry ends early
+                if "numberMatched" not in about:
+                    matched = el.getroottree().getroot().get("numberMatched") or ""
                     about["numberMatched"] = int(matched) if matched.isdigit() else None
-                continue
+                if el.get("srsName"):
+                    about["srsName"] = el.get("srsName")
             parent = el.getparent()
             if parent is not None and _local(parent.tag) in MEMBERS and not _is_gml(el):
                 yield _feature(el)

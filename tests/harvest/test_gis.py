@@ -438,6 +438,12 @@ def test_geojson_without_a_crs_member_is_crs84_and_gml_srsname_is_read():
     named = wfs._parse("l", b'{"type": "FeatureCollection", "crs": {"type": "name", "properties": '
                             b'{"name": "urn:ogc:def:crs:EPSG::31468"}}, "features": []}', "geojson")
     assert (plain.crs, named.crs, named.yx) == ("OGC:CRS84", "EPSG:31468", False)
+    page = wfs._parse("l", b'<wfs:FeatureCollection xmlns:wfs="http://www.opengis.net/wfs/2.0" '
+                           b'xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:ms="m" numberMatched="12">'
+                           b'<wfs:member><ms:a gml:id="a.1"><ms:g><gml:Point srsName="urn:ogc:def:crs:EPSG::3044">'
+                           b'<gml:pos>5642683 680093</gml:pos></gml:Point></ms:g></ms:a></wfs:member>'
+                           b'</wfs:FeatureCollection>', "gml")
+    assert (page.crs, page.yx, page.matched, len(page)) == ("EPSG:3044", True, 12, 1)
     assert gml.reading("urn:ogc:def:crs:EPSG::3044", "2.0.0") == ("EPSG:3044", True)
     assert gml.reading("http://www.opengis.net/gml/srs/epsg.xml#4326", "1.1.0") == ("EPSG:4326", False)
     assert gml.reading("EPSG:4326", "1.0.0") == ("EPSG:4326", False)
