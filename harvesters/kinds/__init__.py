@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import budget, dcat_catalog, ogc_service, ogcapi_features, oparl, open311, sensor_feed, tree_register
+from . import arcgis_feature_service, budget, dcat_catalog, ogc_service, ogcapi_features, oparl, open311, sensor_feed, \
+    tree_register
 from .base import Build, BuildResult, File, Kind, OneDataset, Output, Unit, table
 from .config import ConfigError, SourceConfig, parse
 
 KINDS: dict[str, Kind] = {k.name: k for k in (tree_register.KIND, ogc_service.KIND, sensor_feed.KIND, dcat_catalog.KIND,
                                               ogcapi_features.KIND, open311.KIND,
-                                              oparl.KIND, budget.KIND)}
+                                              oparl.KIND, budget.KIND, arcgis_feature_service.KIND)}
 
 __all__ = ["KINDS", "Build", "BuildResult", "ConfigError", "File", "Kind", "OneDataset", "Output",
            "SourceConfig", "Unit", "configure", "kind_of", "table"]
