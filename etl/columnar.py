@@ -25,7 +25,7 @@ from .reproject import to_lonlat
 GEOJSON_SLICE = 50_000
 OUTPUT = ["id", "source", "source_id", "botanical_name", "genus", "species", "cultivar", "german_name",
           "planting_year", "height_m", "trunk_circumference_cm", "crown_diameter_m", "vitality",
-          "district", "longitude", "latitude"]
+          "district", "status", "felling_date", "longitude", "latitude"]
 
 
 def read_text_table(text: str, delimiter: str) -> pl.DataFrame:
@@ -83,6 +83,70 @@ def coordinates(column: pl.Series, warnings: Counter, field: str) -> np.ndarray:
         fast = pl.Series(field, [lookup.get(raw) if val is None else val
                                  for raw, val in zip(column.to_list(), fast.to_list())], dtype=pl.Float64)
     return fast.fill_null(float("nan")).to_numpy()
+
+
+_PAIR = r"^\s*([-+]?\d+(?:\.\d+)?)\s*[,; ]\s*([-+]?\d+(?:\.\d+)?)\s*$"
+_WKT = r"^\s*(?i:POINT)\s*(?:(?i:Z|M|ZM)\s*)?\(\s*([-+]?[\d.eE+-]+)\s+([-+]?[\d.eE+-]+)(?:\s+[-+]?[\d.eE+-]+)*\s*\)\s*$"
+
+
+def point_column(column: pl.Series, form: str, warnings: Counter) -> tuple[np.ndarray, np.ndarray]:
+    """x and y from one column: "lat, lon" (latlon), "lon, lat" (lonlat) or
+    WKT POINT(x y); vectorised. A filled cell of another shape is counted
+    ("coordinates: not a number", the same plausibility as x and y)."""
+    pattern = _WKT if form == "wkt" else _PAIR
+    parts = column.str.extract_groups(pattern)
+    first = parts.struct.field("1").cast(pl.Float64, strict=False)
+    second = parts.struct.field("2").cast(pl.Float64, strict=False)
+    filled = column.str.strip_chars().str.len_chars().fill_null(0) > 0
+    bad = int((filled & (first.is_null() | second.is_null())).sum())
+    if bad:
+        warnings["coordinates: not a number"] += bad
+    x, y = (second, first) if form == "latlon" else (first, second)
+    return x.fill_null(float("nan")).to_numpy(), y.fill_null(float("nan")).to_numpy()
+
+
+_TWO_DIGIT = r"^(\s*(?:\d{1,2}\.\d{1,2}\.)?)(\d{2})\s*$"
+
+
+def full_years(column: pl.Series, pivot: int) -> pl.Series:
+    """Two-digit years ("81", "01.06.81") with four digits: up to `pivot` in
+    the 2000s, above it in the 1900s. Other cells unchanged."""
+    parts = column.str.extract_groups(_TWO_DIGIT)
+    yy = parts.struct.field("2").cast(pl.Int64, strict=False)
+    century = pl.select(pl.when(pl.lit(yy) <= pivot).then(pl.lit("20")).otherwise(pl.lit("19"))).to_series()
+    full = parts.struct.field("1") + century + parts.struct.field("2")
+    return full.fill_null(column)
+
+
+STATUS_CODES = ("felled", "planned", "replaced")
+
+
+def statuses(column: pl.Series, values: dict, warnings: Counter) -> pl.Series:
+    """The status codes (felled, planned, replaced) from the source's values
+    (`status_values`, compared without case); a code itself is read as such.
+    Other filled values: empty, counted ("status: unknown value")."""
+    mapping = {code: code for code in STATUS_CODES}
+    for code, said in (values or {}).items():
+        for value in ([said] if isinstance(said, str) else said):
+            mapping[str(value).strip().lower()] = code
+    text = _text(column)
+    out = text.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.String)
+    bad = int((text.is_not_null() & out.is_null()).sum())
+    if bad:
+        warnings["status: unknown value"] += bad
+    return out
+
+
+def dates(column: pl.Series, warnings: Counter, field: str) -> pl.Series:
+    """ISO dates from DD.MM.YYYY or ISO (with a time) cells; others empty, counted."""
+    text = _text(column)
+    out = pl.select(pl.coalesce(
+        pl.lit(text).str.to_date("%d.%m.%Y", strict=False),
+        pl.lit(text).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))).to_series()
+    bad = int((text.is_not_null() & out.is_null()).sum())
+    if bad:
+        warnings[f"{field}: not a date"] += bad
+    return out.dt.to_string("%Y-%m-%d")
 
 
 def _text(column: pl.Series) -> pl.Series:
@@ -147,10 +211,14 @@ def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame,
         diameter = length("trunk_diameter_cm", "trunk")
         circumference = circumference.fill_null((diameter * math.pi).round(1))
     latest = dt.date.today().year + 1
-    year = _per_distinct(col("planting_year"), lambda v, w, f: parse_year(v, w, f, latest), warnings,
+    pivot = config.get("year_pivot")
+    year = _per_distinct(full_years(col("planting_year"), 30 if pivot is None else pivot), lambda v, w, f: parse_year(v, w, f, latest), warnings,
                          "planting_year", pl.Float64).cast(pl.Int64, strict=False)
-    xs = coordinates(col("x"), warnings, "x")
-    ys = coordinates(col("y"), warnings, "y")
+    if "coordinates" in cols and not {"x", "y"} <= set(cols):  # one column: "lat, lon" or WKT
+        xs, ys = point_column(col("coordinates"), config.get("coordinates_form") or "latlon", warnings)
+    else:
+        xs = coordinates(col("x"), warnings, "x")
+        ys = coordinates(col("y"), warnings, "y")
     lon, lat = to_lonlat(config["crs"], xs, ys)
 
     out = pl.DataFrame({
@@ -166,6 +234,8 @@ def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame,
         "crown_diameter_m": length("crown_diameter_m", "crown_diameter_m"),
         "vitality": _text(col("vitality")),
         "district": _text(col("district")),
+        "status": statuses(col("status"), config.get("status_values"), warnings),
+        "felling_date": dates(col("felling_date"), warnings, "felling_date"),
         "longitude": pl.Series(np.round(lon, 7)).fill_nan(None),
         "latitude": pl.Series(np.round(lat, 7)).fill_nan(None),
     })
@@ -190,7 +260,7 @@ def outside_extent(trees: pl.DataFrame, extent) -> tuple[pl.DataFrame, int, int]
 
 
 UNREADABLE = {"planting_year": ("not a year", "implausible year"), "x": ("not a number",),
-              "y": ("not a number",)}
+              "y": ("not a number",), "status": ("unknown value",), "felling_date": ("not a date",)}
 
 
 def unreadable(config: dict, frame: pl.DataFrame, warnings: Counter) -> list[tuple[str, str, int, int]]:

@@ -15,7 +15,8 @@ from .config import ConfigError, SourceConfig
 
 # Our fields a crosswalk may name (etl/columnar.trees reads them).
 COLUMNS = ("source_id", "botanical_name", "german_name", "cultivar", "planting_year", "height_m", "trunk_circumference_cm",
-           "trunk_diameter_cm", "crown_diameter_m", "vitality", "district", "x", "y")
+           "trunk_diameter_cm", "crown_diameter_m", "vitality", "district", "x", "y", "coordinates", "status",
+           "felling_date")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,6 +44,12 @@ class TreeConfig(SourceConfig):
     # The unit of bare numbers: {height_m: m|cm, crown_diameter_m: m|cm, trunk: cm|m}; a unit in the cell wins.
     units: dict[str, str] = field(default_factory=dict)
     sheet: Optional[str] = None       # xlsx: the sheet (default the first)
+    # columns.coordinates (one column instead of x and y): "lat, lon", "lon, lat" or WKT POINT(x y).
+    coordinates_form: Literal["latlon", "lonlat", "wkt"] = "latlon"
+    year_pivot: int = 30               # two-digit years: 00..pivot → 20xx, above → 19xx
+    # columns.status: the source's values per code, e.g. {felled: [gefällt, Fällung]}.
+    status_values: dict[str, list[str]] = field(default_factory=dict)
+    trunk_measured_at_m: float = 1.0   # the height the register measures the trunk at (stated in the schema)
 
     def limits(self) -> dict[str, float]:
         out = {"warn_unreadable": 0.02, "fail_unreadable": self.max_unreadable,
@@ -60,8 +67,14 @@ class TreeConfig(SourceConfig):
                               f"{self.columns['german_name']}: set name_separator (e.g. \",\") to split it")
         if self.format not in ("csv", "xlsx", "geojson"):
             raise ConfigError(f"source {source}: format {self.format} is not csv, xlsx or geojson")
-        if not {"x", "y"} <= set(self.columns) and self.format != "geojson":
-            raise ConfigError(f"source {source}: columns must name the coordinates x and y")
+        if not {"x", "y"} <= set(self.columns) and "coordinates" not in self.columns \
+                and self.format != "geojson":
+            raise ConfigError(f"source {source}: columns must name the coordinates x and y (or coordinates)")
+        if self.coordinates_form not in ("latlon", "lonlat", "wkt"):
+            raise ConfigError(f"source {source}: coordinates_form {self.coordinates_form} is not latlon, lonlat or wkt")
+        for code in set(self.status_values) - set(columnar.STATUS_CODES):
+            raise ConfigError(f"source {source}: status_values: unknown status {code} "
+                              f"(known: {', '.join(columnar.STATUS_CODES)})")
         for key in set(self.plausibility) - {"warn_unreadable", "fail_unreadable", "warn_outside_extent",
                                                "fail_outside_extent"}:
             raise ConfigError(f"source {source}: plausibility: unknown key {key}")
@@ -131,6 +144,9 @@ class TreeRegister(OneDataset):
             if outside / located > limits["warn_outside_extent"]:
                 notices.append(said + " (their coordinates are left empty)")
         schema = package.table_schema("trees", config.extent)
+        for f in schema["fields"]:  # the height the trunk is measured at, as this register states it
+            if f["name"] == "trunk_circumference_cm":
+                f["description"] = f"{f.get('description', '')} {config.trunk_measured_at_m:g} m".strip()
         columnar.write_csv(trees.select([f["name"] for f in schema["fields"]]), os.path.join(build.directory, "baeume.csv"))
         located = columnar.write_geojson(trees, os.path.join(build.directory, "baeume.geojson"))
         rows = trees.height

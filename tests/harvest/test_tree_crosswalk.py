@@ -134,3 +134,68 @@ def test_a_broken_spreadsheet_or_geojson_fails_with_the_source_named(loopback, t
     assert xlsx["status"] == "failed" and xlsx["message"].startswith(f"x: {base}/t.xlsx: not an XLSX workbook"), xlsx
     geo = run({"g": dict(common, url=base + "/t.geojson", format="geojson")}, tmp_path, "g")
     assert geo["status"] == "failed" and "not a GeoJSON FeatureCollection" in geo["message"], geo
+
+
+def _one_column_positions(rows, published, form):
+    """The Leipzig rows with x and y replaced by one column of WGS 84 positions in `form`."""
+    x, y = rows[0].index("x"), rows[0].index("y")
+    out = [[c for i, c in enumerate(rows[0]) if i not in (x, y)] + ["lage"]]
+    for row, tree in zip(rows[1:], published):
+        lon, lat = tree["longitude"], tree["latitude"]
+        cell = {"latlon": f"{lat}, {lon}", "lonlat": f"{lon}; {lat}", "wkt": f"POINT ({lon} {lat})"}[form]
+        out.append([c for i, c in enumerate(row) if i not in (x, y)] + [cell if lon else ""])
+    return out
+
+
+def test_one_coordinates_column_lat_lon_or_wkt_gives_the_same_positions(sources, tmp_path):
+    routes, _, config = sources
+    assert run(config, tmp_path / "xy")["status"] == "ok"
+    before = _published(tmp_path / "xy")
+    for form in ("latlon", "lonlat", "wkt"):
+        rows = _one_column_positions(_rows(), before, form)
+        _serve(routes, rows)
+        entry = copy.deepcopy(config)
+        columns = entry["leipzig"]["columns"]
+        del columns["x"], columns["y"]
+        entry["leipzig"].update(crs="EPSG:4326", coordinates_form=form, columns=dict(columns, coordinates="lage"))
+        result = run(entry, tmp_path / form)
+        assert result["status"] == "ok", (form, result)
+        after = _published(tmp_path / form)
+        assert [(r["longitude"], r["latitude"]) for r in after] == \
+            [(r["longitude"], r["latitude"]) for r in before], form
+    # A few unreadable cells: counted like x and y, and a warning; those trees unlocated.
+    rows = _one_column_positions(_rows(), before, "wkt")
+    for row in rows[1:11]:
+        row[-1] = "irgendwo am Markt"
+    _serve(routes, rows)
+    result = run(entry, tmp_path / "bad")
+    assert result["status"] == "warning", result
+    assert result["warnings"]["coordinates: not a number"] == 10
+    assert "column lage (coordinates) is unreadable in 10 of" in result["message"]
+    assert [r["longitude"] for r in _published(tmp_path / "bad")[:10]] == [""] * 10
+
+
+def test_two_digit_planting_years_follow_the_pivot(sources, tmp_path):
+    routes, _, config = sources
+    rows = _rows()
+    year = rows[0].index("pflanzjahr")
+    rows[1][year], rows[2][year], rows[3][year] = "98", "01.06.25", "31"
+    _serve(routes, rows)
+    result = run(config, tmp_path / "default")
+    assert result["status"] == "ok", result
+    assert [r["planting_year"] for r in _published(tmp_path / "default")[:3]] == ["1998", "2025", "1931"]
+    entry = copy.deepcopy(config)
+    entry["leipzig"]["year_pivot"] = 20
+    assert run(entry, tmp_path / "pivot")["status"] == "ok"
+    assert [r["planting_year"] for r in _published(tmp_path / "pivot")[:3]] == ["1998", "1925", "1931"]
+
+
+def test_the_trunk_height_is_stated_in_the_table_schema(sources, tmp_path):
+    routes, _, config = sources
+    entry = copy.deepcopy(config)
+    entry["leipzig"]["trunk_measured_at_m"] = 1.3
+    assert run(entry, tmp_path)["status"] == "ok"
+    with open(tmp_path / "leipzig" / "current" / "datapackage.json", encoding="utf-8") as f:
+        package = json.load(f)
+    fields = {f["name"]: f for r in package["resources"] if r["name"] == "baeume" for f in r["schema"]["fields"]}
+    assert fields["trunk_circumference_cm"]["description"].endswith("in metres above ground: 1.3 m")
