@@ -16,8 +16,11 @@ against the layer's extent), the attributes typed from the layer's fields.
 
 GeoJSON (RFC 7946) is WGS 84, so outSR=4326 is asked whatever the layer's
 own spatial reference; the writer's extent proof checks what came back.
-Only layers that offer geoJSON are harvested: Esri JSON geometries (rings
-without holes marked, orientation-dependent) are not converted here.
+A layer without geoJSON in its supportedQueryFormats (ArcGIS Server before
+10.4) is asked for f=json, also with outSR=4326, and its Esri geometries
+turned into GeoJSON here (esri_json.py): points, multipoints, paths, rings
+(outer rings clockwise, holes counter-clockwise, each hole to the outer ring
+that holds it).
 
 Quirks of ArcGIS services handled:
 - errors come as HTTP 200 with {"error": {"code", "message"}}: the unit
@@ -41,6 +44,7 @@ from etl.reproject import crs_code, transformer
 from ..fetch import MAX_PAGES, SourceError, get_json
 from ..ogc import with_params
 from ..plan import Plan
+from . import esri_json
 from .base import Build, Output, Unit
 from .layers import LayerKind, LayersConfig, Overrides, layer_files, layer_licence, layer_plan, layer_slug, \
     write_features
@@ -94,6 +98,7 @@ class Extracted:
     bbox: Optional[list[float]]
     count: Optional[int]
     pages: Iterator[list]
+    format: str = "geojson"   # what the query was asked for: geojson, else (Esri) json
 
 
 def answer(who: str, url: str, config: Any) -> dict:
@@ -186,10 +191,8 @@ class ArcGISFeatureService(LayerKind):  # one dataset per layer
         config: ArcGISConfig = unit.config
         who = f"{unit.source}: layer {layer.name}"
         meta = answer(who, with_params(layer.url, f="json"), config)
-        formats = [f.strip().lower() for f in str(meta.get("supportedQueryFormats") or "").split(",")]
-        if "geojson" not in formats:
-            raise SourceError(f"{who}: the layer offers no GeoJSON (supportedQueryFormats "
-                              f"{meta.get('supportedQueryFormats')!r}); Esri JSON is not read, not published")
+        formats = [f.strip().lower() for f in str(meta.get("supportedQueryFormats") or "json").split(",")]
+        answer_format = "geojson" if "geojson" in formats else "json"
         oid = meta.get("objectIdField") or next(
             (f.get("name") for f in meta.get("fields") or [] if f.get("type") == "esriFieldTypeOID"), None)
         if not oid:
@@ -201,12 +204,13 @@ class ArcGISFeatureService(LayerKind):  # one dataset per layer
         query = f"{layer.url}/query"
         counted = answer(who, with_params(query, where="1=1", returnCountOnly="true", f="json"), config).get("count")
         count = counted if isinstance(counted, int) else None
-        params = dict(where="1=1", outFields="*", outSR="4326", orderByFields=f"{oid} ASC", f="geojson")
+        params = dict(where="1=1", outFields="*", outSR="4326", orderByFields=f"{oid} ASC", f=answer_format)
         return Extracted(meta, columns(meta), extent_lonlat(meta.get("extent")), count,
-                         self._pages(who, query, params, size, paging is not False, config))
+                         self._pages(who, query, params, size, paging is not False, config, oid), answer_format)
 
     @staticmethod
-    def _pages(who: str, query: str, params: dict, size: int, paging: bool, config: ArcGISConfig) -> Iterator[list]:
+    def _pages(who: str, query: str, params: dict, size: int, paging: bool, config: ArcGISConfig,
+               oid: str) -> Iterator[list]:
         """[(objectid, properties, geometry)] per page, by resultOffset, until the service no longer
         says exceededTransferLimit (a page shorter than asked while it says so is still not the last)."""
         offset = 0
@@ -215,12 +219,17 @@ class ArcGISFeatureService(LayerKind):  # one dataset per layer
                                                   if paging else {}))
             doc = answer(who, url, config)
             feats = doc.get("features")
-            if doc.get("type") != "FeatureCollection" or not isinstance(feats, list):
-                raise SourceError(f"{who}: {url} is not a GeoJSON FeatureCollection")
-            try:
-                page = [(f.get("id"), f.get("properties") or {}, f.get("geometry")) for f in feats]
-            except AttributeError:
-                raise SourceError(f"{who}: {url} has features that are not GeoJSON objects")
+            if params["f"] == "json":
+                if not isinstance(feats, list):
+                    raise SourceError(f"{who}: {url} is not an Esri feature set (no 'features' array)")
+                page = esri_json.records(who, url, feats, oid)
+            else:
+                if doc.get("type") != "FeatureCollection" or not isinstance(feats, list):
+                    raise SourceError(f"{who}: {url} is not a GeoJSON FeatureCollection")
+                try:
+                    page = [(f.get("id"), f.get("properties") or {}, f.get("geometry")) for f in feats]
+                except AttributeError:
+                    raise SourceError(f"{who}: {url} has features that are not GeoJSON objects")
             yield page
             # ArcGIS puts the flag in the collection's "properties" (GeoJSON), older ones at the top
             more = (doc.get("properties") or {}).get("exceededTransferLimit", doc.get("exceededTransferLimit"))
@@ -263,7 +272,7 @@ class ArcGISFeatureService(LayerKind):  # one dataset per layer
         if extracted.count is not None and rows < extracted.count:
             raise SourceError(f"{who}: the pages gave {rows} distinct features of the {extracted.count} the "
                               "service counts (returnCountOnly); paging is incomplete, not published")
-        warnings.update(pages=writer.pages)
+        warnings.update(pages=writer.pages, format=extracted.format)
         if unknown_codes:
             warnings["codes_not_in_domain"] = unknown_codes
         types = {c.name: "string" if c.domain else c.type for c in cols}

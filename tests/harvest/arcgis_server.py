@@ -47,6 +47,7 @@ class FeatureServer:
         self.asked = []
         self.error = None                # (route suffix, {"code", "message"}): that route answers the error
         self.ignore_offset = False       # a service that always sends its first page
+        self.geojson = True              # False: an ArcGIS Server before 10.4, Esri JSON (f=json) only
         to_lonlat = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
         self.data = {}
         for name in LAYERS:
@@ -114,7 +115,8 @@ class FeatureServer:
             "geometryType": self._geometry_type(name), "objectIdField": "OBJECTID",
             "extent": {"xmin": min(xs), "ymin": min(ys), "xmax": max(xs), "ymax": max(ys),
                        "spatialReference": {"wkid": 25832, "latestWkid": 25832}},
-            "fields": fields, "maxRecordCount": self.max_record_count, "supportedQueryFormats": "JSON, geoJSON, PBF",
+            "fields": fields, "maxRecordCount": self.max_record_count,
+            "supportedQueryFormats": "JSON, geoJSON, PBF" if self.geojson else "JSON, AMF",
             "advancedQueryCapabilities": {"supportsPagination": True, "supportsOrderBy": True},
             "capabilities": "Query"}
 
@@ -122,15 +124,22 @@ class FeatureServer:
         rows = self.data[name]
         if query.get("returnCountOnly") == "true":
             return self._json({"count": len(rows)})
-        if query.get("f") != "geojson" or query.get("outSR") != "4326":
+        wanted = "geojson" if self.geojson else "json"
+        if query.get("f") != wanted or query.get("outSR") != "4326":
             return self._json({"error": {"code": 400, "message": "Unable to complete operation.", "details": []}})
         offset = 0 if self.ignore_offset else int(query.get("resultOffset", 0))
         count = min(int(query.get("resultRecordCount", self.max_record_count)), self.max_record_count)
         page = rows[offset:offset + count]
         feats = [{"type": "Feature", "id": props["OBJECTID"], "properties": props,
                   "geometry": self._lonlat(geometry)} for props, geometry in page]
+        more = offset + count < len(rows)
+        if not self.geojson:  # Esri JSON: the flag at the top, geometries as x/y, paths, rings
+            doc = {"objectIdFieldName": "OBJECTID", "geometryType": self._geometry_type(name),
+                   "spatialReference": {"wkid": 4326, "latestWkid": 4326},
+                   "features": [{"attributes": f["properties"], "geometry": _esri(f["geometry"])} for f in feats]}
+            return self._json(dict(doc, exceededTransferLimit=True) if more else doc)
         doc = {"type": "FeatureCollection", "features": feats}
-        if offset + count < len(rows):
+        if more:
             doc["properties"] = {"exceededTransferLimit": True}
         return self._json(doc, "application/geo+json")
 
@@ -155,3 +164,20 @@ def _coordinates(geometry):
             for x in c:
                 yield from walk(x)
     return list(walk(geometry["coordinates"]))
+
+
+def _signed_area(ring):
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]))
+
+
+def _esri(geometry):
+    """GeoJSON → Esri JSON geometry, rings in Esri's orientation (outer clockwise, holes counter-clockwise)."""
+    kind, coords = geometry["type"], geometry["coordinates"]
+    if kind == "Point":
+        return {"x": coords[0], "y": coords[1]}
+    if kind == "LineString":
+        return {"paths": [coords]}
+    if kind == "Polygon":
+        return {"rings": [ring[::-1] if (_signed_area(ring) > 0) == (i == 0) else ring
+                          for i, ring in enumerate(coords)]}
+    raise ValueError(kind)

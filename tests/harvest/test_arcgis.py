@@ -7,6 +7,7 @@ import math
 import urllib.parse
 
 import pytest
+import shapely.geometry
 
 from ckan.tests import helpers
 
@@ -164,3 +165,28 @@ def test_a_vanished_layer_is_withdrawn(server, tmp_path, harvester_ckan):
     pkg = helpers.call_action("package_show", id=f"{SOURCE}-spielplaetze")
     assert pkg["harvest_status"] == "withdrawn" and f"nicht mehr in der Quelle {SOURCE}" in pkg["harvest_message"]
     assert helpers.call_action("package_show", id=f"{SOURCE}-stadtteile")["harvest_status"] == "ok"
+
+
+def test_a_service_without_geojson_is_read_as_esri_json_with_the_same_result(server, tmp_path):
+    # a district with a courtyard: Esri says which ring is the hole only by its orientation
+    props, district = server.data["stadtteile"][0]
+    hole = [[677000, 5638000], [677500, 5638000], [677500, 5638500], [677000, 5638500], [677000, 5638000]]
+    server.data["stadtteile"][0] = (props, dict(district, coordinates=district["coordinates"] + [hole]))
+    as_geojson = harvest(config(server), tmp_path / "geojson")
+    server.geojson, before = False, len(server.asked)
+    as_esri = harvest(config(server), tmp_path / "esri")
+    assert not any("f=geojson" in p for p in server.asked[before:])
+    for layer, count in LAYERS.items():
+        unit = f"{SOURCE}-{layer}"
+        assert (as_esri[unit]["status"], as_esri[unit]["rows"]) == ("ok", count), as_esri[unit]
+        assert as_esri[unit]["warnings"]["format"] == "json" and as_geojson[unit]["warnings"]["format"] == "geojson"
+        assert rows(tmp_path / "esri", layer) == rows(tmp_path / "geojson", layer), layer
+        shapes = []
+        for out in (tmp_path / "geojson", tmp_path / "esri"):
+            feats = json.loads((folder(out, layer) / f"{layer}.geojson").read_text())["features"]
+            shapes.append({f["id"]: shapely.geometry.shape(f["geometry"]) for f in feats})
+        assert shapes[0].keys() == shapes[1].keys()
+        for fid, shape in shapes[0].items():
+            assert shape.equals_exact(shapes[1][fid], 1e-7) or shape.equals(shapes[1][fid]), (layer, fid)
+    courtyard = json.loads((folder(tmp_path / "esri", "stadtteile") / "stadtteile.geojson").read_text())["features"][0]
+    assert courtyard["geometry"]["type"] == "Polygon" and len(courtyard["geometry"]["coordinates"]) == 2
