@@ -30,6 +30,9 @@ class Changes:
     key: str
     file: str
     description: str = "Änderungen gegenüber dem vorigen Abgleich: neu, entfernt, geändert."
+    # Columns of the table copied into each change (trees: status, felling_date), so that
+    # a felling reads from the changes table itself; from the old row for a removed one.
+    carry: tuple[str, ...] = ()
 
 
 @dataclass
@@ -110,7 +113,8 @@ def harvested_metadata(name: str, *, title: str, notes: str, tags: list[str], th
     return metadata
 
 
-def changes(old_rows: list[dict], new_rows: list[dict], today: str, key: str = "id") -> tuple[list[dict], dict[str, int]]:
+def changes(old_rows: list[dict], new_rows: list[dict], today: str, key: str = "id",
+            carry: tuple[str, ...] = ()) -> tuple[list[dict], dict[str, int]]:
     """New, removed and changed rows (trees, features) between two publications, by key."""
     old = {r[key]: r for r in old_rows}
     new = {r[key]: r for r in new_rows}
@@ -124,6 +128,9 @@ def changes(old_rows: list[dict], new_rows: list[dict], today: str, key: str = "
         if differ:
             out.append({"change": CHANGE_LABELS["changed"], "id": row_id, "fields": " ".join(differ),
                         "date": today})
+    for change in out:
+        row = new.get(change["id"]) or old[change["id"]]
+        change.update({c: row.get(c) or "" for c in carry})
     counts = {kind: sum(1 for c in out if c["change"] == label) for kind, label in CHANGE_LABELS.items()}
     return out, counts
 

@@ -137,9 +137,9 @@ def _write_changes(ckan, pkg: dict, plan: Plan, package_dir: str, first: bool, b
     with open(os.path.join(package_dir, spec.table), encoding="utf-8") as f:
         new_rows = list(csv.DictReader(f))
     old_rows = [] if first else _baseline_rows(ckan, pkg, spec.table, baseline, token)
-    diff, counts = changes(old_rows, new_rows, dt.date.today().isoformat(), spec.key)
+    diff, counts = changes(old_rows, new_rows, dt.date.today().isoformat(), spec.key, tuple(spec.carry))
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["change", "id", "fields", "date"], lineterminator="\r\n")
+    writer = csv.DictWriter(out, fieldnames=["change", "id", "fields", "date", *spec.carry], lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(diff)
     atomic_write(os.path.join(package_dir, spec.file), out.getvalue())

@@ -165,7 +165,8 @@ class TreeRegister(OneDataset):
                                  "Art, Pflanzjahr, Höhe, Stammumfang, Kronendurchmesser, Vitalität und Lage. "
                                  "Automatisch abgeglichen und mit Frictionless geprüft."),
             tags=["Bäume", "Baumkataster", "Stadtgrün", "Umwelt"], themes=["ENVI", "REGI"])
-        return Plan(dataset, unit.config.organization, changes=Changes("baeume.csv", "id", "aenderungen.csv"))
+        return Plan(dataset, unit.config.organization, changes=Changes("baeume.csv", "id", "aenderungen.csv",
+                                                                    carry=("status", "felling_date")))
 
 
 KIND = TreeRegister()

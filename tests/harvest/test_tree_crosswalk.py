@@ -6,7 +6,10 @@ import io
 import json
 import os
 
+import pytest
 import yaml
+from ckan.lib.uploader import get_resource_uploader
+from ckan.tests import helpers
 
 from harvesters import runner
 
@@ -199,3 +202,41 @@ def test_the_trunk_height_is_stated_in_the_table_schema(sources, tmp_path):
         package = json.load(f)
     fields = {f["name"]: f for r in package["resources"] if r["name"] == "baeume" for f in r["schema"]["fields"]}
     assert fields["trunk_circumference_cm"]["description"].endswith("in metres above ground: 1.3 m")
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_status_and_felling_date_are_published_and_carried_into_the_changes_table(sources, tmp_path,
+                                                                                   harvester_portal):
+    routes, _, config = sources
+    ckan = harvester_portal("stadt-leipzig-beispiel")[0]
+    rows = [r + [""] * 2 for r in _rows()]
+    rows[0][-2:] = ["zustand", "faelldatum"]
+    rows[1][-2:] = ["Neupflanzung geplant", ""]
+    _serve(routes, rows)
+    entry = copy.deepcopy(config)
+    entry["leipzig"].update(status_values={"felled": ["gefällt"], "planned": ["Neupflanzung geplant"]})
+    entry["leipzig"]["columns"].update(status="zustand", felling_date="faelldatum")
+    first = runner.run(["leipzig"], entry, str(tmp_path), ckan)[0]
+    assert first["status"] == "ok", first
+    published = _published(tmp_path)
+    assert published[0]["status"] == "planned" and published[1]["status"] == ""
+    # Next run: the second tree felled on 14.03.2026.
+    rows[2][-2:] = ["Gefällt", "14.03.2026"]
+    _serve(routes, rows)
+    second = runner.run(["leipzig"], entry, str(tmp_path), ckan)[0]
+    assert second["status"] == "ok", second
+    tree = f"leipzig:{rows[2][0]}"
+    assert [(r["status"], r["felling_date"]) for r in _published(tmp_path) if r["id"] == tree] == \
+        [("felled", "2026-03-14")]
+    pkg = helpers.call_action("package_show", id="baumkataster-leipzig")
+    resource = next(r for r in pkg["resources"] if r["name"] == "aenderungen.csv")
+    with open(get_resource_uploader(resource).get_path(resource["id"]), encoding="utf-8") as f:
+        changes = list(csv.DictReader(f))
+    assert [(c["change"], c["id"], c["fields"], c["status"], c["felling_date"]) for c in changes] == \
+        [("geändert", tree, "status felling_date", "felled", "2026-03-14")]
+    # A value the entry does not map: counted, the cell left empty (not published as an unknown code).
+    rows[3][-2] = "abgängig"
+    _serve(routes, rows)
+    third = runner.run(["leipzig"], entry, str(tmp_path), ckan)[0]
+    assert third["warnings"]["status: unknown value"] == 1, third
+    assert _published(tmp_path)[2]["status"] == ""
