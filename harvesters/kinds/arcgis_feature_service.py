@@ -292,7 +292,7 @@ class ArcGISFeatureService(LayerKind):  # one dataset per layer
     @staticmethod
     def _service_title(unit: Unit) -> str:
         service = unit.context.service
-        return service.get("documentInfo", {}).get("Title") or service.get("serviceDescription") or unit.source
+        return (service.get("documentInfo") or {}).get("Title") or service.get("serviceDescription") or unit.source
 
     @staticmethod
     def _said(unit: Unit, meta: dict) -> list[str]:

@@ -47,6 +47,7 @@ class FeatureServer:
         self.asked = []
         self.error = None                # (route suffix, {"code", "message"}): that route answers the error
         self.ignore_offset = False       # a service that always sends its first page
+        self.stop_early = False          # exceededTransferLimit no longer said after the first page
         self.geojson = True              # False: an ArcGIS Server before 10.4, Esri JSON (f=json) only
         to_lonlat = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
         self.data = {}
@@ -132,7 +133,7 @@ class FeatureServer:
         page = rows[offset:offset + count]
         feats = [{"type": "Feature", "id": props["OBJECTID"], "properties": props,
                   "geometry": self._lonlat(geometry)} for props, geometry in page]
-        more = offset + count < len(rows)
+        more = offset + count < len(rows) and not (self.stop_early and offset)
         if not self.geojson:  # Esri JSON: the flag at the top, geometries as x/y, paths, rings
             doc = {"objectIdFieldName": "OBJECTID", "geometryType": self._geometry_type(name),
                    "spatialReference": {"wkid": 4326, "latestWkid": 4326},

@@ -145,6 +145,15 @@ def test_a_service_that_ignores_the_offset_is_stopped(server, tmp_path):
     assert "layer spielplaetze: page 2 repeats features already read" in result["message"], result
 
 
+def test_paging_that_ends_before_the_count_fails_the_layer(server, tmp_path):
+    server.stop_early = True  # the second page of 50 says no more follow: 100 of 120
+    result = harvest(config(server, include=["spielplaetze"]), tmp_path)[f"{SOURCE}-spielplaetze"]
+    assert result["status"] == "failed"
+    assert result["message"] == (f"{SOURCE}: layer spielplaetze: the pages gave 100 distinct features of the 120 "
+                                 "the service counts (returnCountOnly); paging is incomplete, not published")
+    assert not folder(tmp_path, "spielplaetze").exists()
+
+
 def test_features_outside_the_layer_extent_fail_it(server, tmp_path):
     server._lonlat = lambda geometry: geometry  # says outSR=4326 was done, sends the metres of EPSG:25832
     result = harvest(config(server, include=["spielplaetze"]), tmp_path)[f"{SOURCE}-spielplaetze"]
