@@ -77,3 +77,15 @@ def read_geojson(data: bytes) -> pl.DataFrame:
             coords, not_points = [None, None], not_points + 1
         rows.append([props.get(n) for n in names] + [coords[0], coords[1]])
     return _frame(header, rows)
+
+
+def read_points(records) -> pl.DataFrame:
+    """(properties, x, y) records (a WFS layer's features, read page by page
+    by the harvester) as the same table read_geojson makes: the properties as
+    text columns, the point's x and y as GEOMETRY_X / GEOMETRY_Y."""
+    records = list(records)
+    names: dict[str, None] = {}
+    for props, _, _ in records:
+        names.update(dict.fromkeys(props))
+    header = list(names) + [GEOMETRY_X, GEOMETRY_Y]
+    return _frame(header, [[props.get(n) for n in names] + [x, y] for props, x, y in records])

@@ -2,6 +2,7 @@
 (harvesters/samples/registers/, shaped like each city's download) through
 the real tree_register kind, served on loopback: every configured column is
 read in every row where the sample has a value."""
+import contextlib
 import csv
 import glob
 import json
@@ -11,6 +12,7 @@ import pytest
 import yaml
 
 from harvesters import runner
+from harvesters.samples import mapserver_cgi
 
 from .conftest import SAMPLES
 
@@ -20,9 +22,13 @@ CONTENT_TYPES = {".csv": "text/csv", ".geojson": "application/geo+json",
                  ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # Our published column for each crosswalk field (x and y become longitude and latitude).
 PUBLISHED = {"trunk_diameter_cm": "trunk_circumference_cm", "x": "longitude", "y": "latitude"}
+# Registers published as a WFS layer: (mapfile, its data) in harvesters/samples/gis, served by MapServer.
+WFS = {"berlin": ("berlin_baeume.map", "berlin_strassenbaeume.geojson")}
 
 
 def _sample(name):
+    if name in WFS:
+        return os.path.join(mapserver_cgi.GIS, WFS[name][1])
     [path] = glob.glob(os.path.join(SAMPLES, "registers", f"{name}.*"))
     return path
 
@@ -52,15 +58,21 @@ def test_a_city_sample_harvests_with_every_configured_column_read(name, loopback
     routes, base = loopback
     path = _sample(name)
     ext = os.path.splitext(path)[1]
+    url = f"{base}/{name}{ext}"
     with open(path, "rb") as f:
         routes[f"/{name}{ext}"] = (f.read(), CONTENT_TYPES[ext], 0)
+    server = contextlib.ExitStack()
+    if name in WFS:  # the layer through MapServer's WFS, paged as the real service is
+        url = server.enter_context(mapserver_cgi.serve({name: os.path.join(mapserver_cgi.GIS, WFS[name][0])}))
+        url += f"/ows/{name}"
     # This city's entry alone, checked by the kind as load_config checks it (a
     # missing feature for one format does not hide how the others fare).
     single = tmp_path / "register.yaml"
     single.write_text(yaml.safe_dump({"trees": {name: yaml.safe_load(open(REGISTERS, encoding="utf-8"))["trees"][name]}},
                                      allow_unicode=True), encoding="utf-8")
-    entry = dict(runner.load_config(str(single))[name], url=f"{base}/{name}{ext}", timeout=5, attempts=1)
-    result = runner.run([name], {name: entry}, str(tmp_path))[0]
+    entry = dict(runner.load_config(str(single))[name], url=url, timeout=5, attempts=1)
+    with server:
+        result = runner.run([name], {name: entry}, str(tmp_path))[0]
     assert result["status"] == "ok", result
     unreadable = {k: n for k, n in result["warnings"].items() if "not a" in k or "implausible" in k}
     assert not unreadable, unreadable
@@ -73,7 +85,8 @@ def test_a_city_sample_harvests_with_every_configured_column_read(name, loopback
         if field in ("botanical_name", "german_name") and entry.get("name_separator"):
             continue  # one column split in two: checked below
         out = PUBLISHED.get(field, field)
-        filled = [i for i, row in enumerate(source) if row.get(column, "").strip()]
+        filled = [i for i, row in enumerate(source) if row.get(column, "").strip()
+                  and not (field in entry.get("zero_is_unknown", ()) and float(row[column]) == 0)]
         empty = [i for i in filled if not published[i][out]]
         assert not empty, f"{name}: {column} ({field}) has values the harvest lost in rows {empty[:5]}"
     geometry = "x" not in entry["columns"] and "coordinates" not in entry["columns"]
