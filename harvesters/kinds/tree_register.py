@@ -10,6 +10,7 @@ from etl import columnar, crosswalk, package, tree_formats
 
 from ..fetch import SourceError, get
 from ..plan import Changes, Plan
+from . import tree_wfs
 from .base import Build, File, OneDataset, Output, Unit, table
 from .config import ConfigError, SourceConfig
 
@@ -44,6 +45,7 @@ class TreeConfig(SourceConfig):
     # The unit of bare numbers: {height_m: m|cm, crown_diameter_m: m|cm, trunk: cm|m}; a unit in the cell wins.
     units: dict[str, str] = field(default_factory=dict)
     sheet: Optional[str] = None       # xlsx: the sheet (default the first)
+    layer: Optional[str] = None       # wfs: the feature type (url is the service)
     # columns.coordinates (one column instead of x and y): "lat, lon", "lon, lat" or WKT POINT(x y).
     coordinates_form: Literal["latlon", "lonlat", "wkt"] = "latlon"
     year_pivot: int = 30               # two-digit years: 00..pivot → 20xx, above → 19xx
@@ -65,10 +67,12 @@ class TreeConfig(SourceConfig):
                 and not self.name_separator:
             raise ConfigError(f"source {source}: botanical_name and german_name name the same column "
                               f"{self.columns['german_name']}: set name_separator (e.g. \",\") to split it")
-        if self.format not in ("csv", "xlsx", "geojson"):
-            raise ConfigError(f"source {source}: format {self.format} is not csv, xlsx or geojson")
+        if self.format not in ("csv", "xlsx", "geojson", "wfs"):
+            raise ConfigError(f"source {source}: format {self.format} is not csv, xlsx, geojson or wfs")
+        if self.format == "wfs" and not self.layer:
+            raise ConfigError(f"source {source}: format wfs needs layer: (the feature type, e.g. strassenbaeume)")
         if not {"x", "y"} <= set(self.columns) and "coordinates" not in self.columns \
-                and self.format != "geojson":
+                and self.format not in ("geojson", "wfs"):
             raise ConfigError(f"source {source}: columns must name the coordinates x and y (or coordinates)")
         if self.coordinates_form not in ("latlon", "lonlat", "wkt"):
             raise ConfigError(f"source {source}: coordinates_form {self.coordinates_form} is not latlon, lonlat or wkt")
@@ -92,6 +96,8 @@ class TreeRegister(OneDataset):
     def extract(self, unit: Unit, build: Build):
         """The source's table, every column as text (a polars DataFrame)."""
         source, config = unit.source, unit.config
+        if config.format == "wfs":  # paged through the GIS harvester's WFS client
+            return tree_wfs.read(source, config)
         raw = get(source, config.url, config.format, config)
         if config.format in ("xlsx", "geojson"):
             try:
@@ -117,7 +123,7 @@ class TreeRegister(OneDataset):
     def transform(self, unit: Unit, frame, build: Build) -> Output:
         source, config = unit.source, unit.config
         settings = config.as_dict()
-        if config.format == "geojson":  # the points' coordinates, unless the entry names columns
+        if config.format in ("geojson", "wfs"):  # the points' coordinates, unless the entry names columns
             settings["columns"] = {"x": tree_formats.GEOMETRY_X, "y": tree_formats.GEOMETRY_Y} | settings["columns"]
         try:
             crosswalk.check_columns(source, settings, frame.columns)
