@@ -47,6 +47,7 @@ class FeatureServer:
         self.asked = []
         self.error = None                # (route suffix, {"code", "message"}): that route answers the error
         self.ignore_offset = False       # a service that always sends its first page
+        self.pagination = True           # False: advancedQueryCapabilities.supportsPagination false (10.2 and older)
         self.stop_early = False          # exceededTransferLimit no longer said after the first page
         self.geojson = True              # False: an ArcGIS Server before 10.4, Esri JSON (f=json) only
         to_lonlat = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
@@ -118,7 +119,7 @@ class FeatureServer:
                        "spatialReference": {"wkid": 25832, "latestWkid": 25832}},
             "fields": fields, "maxRecordCount": self.max_record_count,
             "supportedQueryFormats": "JSON, geoJSON, PBF" if self.geojson else "JSON, AMF",
-            "advancedQueryCapabilities": {"supportsPagination": True, "supportsOrderBy": True},
+            "advancedQueryCapabilities": {"supportsPagination": self.pagination, "supportsOrderBy": True},
             "capabilities": "Query"}
 
     def _query(self, name, query):
@@ -128,6 +129,8 @@ class FeatureServer:
         wanted = "geojson" if self.geojson else "json"
         if query.get("f") != wanted or query.get("outSR") != "4326":
             return self._json({"error": {"code": 400, "message": "Unable to complete operation.", "details": []}})
+        if not self.pagination and ("resultOffset" in query or "resultRecordCount" in query):
+            return self._json({"error": {"code": 400, "message": "Pagination is not supported.", "details": []}})
         offset = 0 if self.ignore_offset else int(query.get("resultOffset", 0))
         count = min(int(query.get("resultRecordCount", self.max_record_count)), self.max_record_count)
         page = rows[offset:offset + count]

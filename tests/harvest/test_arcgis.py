@@ -14,7 +14,7 @@ from ckan.tests import helpers
 from harvesters import runner
 
 from ..loopback import serve
-from .arcgis_server import FeatureServer, inspected
+from .arcgis_server import GIS, FeatureServer, inspected
 from .test_gis import published, source_lonlat
 
 SOURCE = "geodaten-jena-arcgis"
@@ -101,18 +101,13 @@ def test_epoch_milliseconds_become_iso_datetimes_and_codes_their_names(server, t
     assert fields["geprueft_am"]["type"] == "datetime"
     assert fields["altersgruppe"]["type"] == "string" and fields["altersgruppe_code"]["type"] == "integer"
     by_number = {r["nummer"]: r for r in rows(tmp_path, "spielplaetze")}
-    with open(f"{server_gis()}/spielplaetze.geojson", encoding="utf-8") as f:
+    with open(f"{GIS}/spielplaetze.geojson", encoding="utf-8") as f:
         source = {str(f_["properties"]["nummer"]): f_["properties"] for f_ in json.load(f)["features"]}
     for number, row in by_number.items():
         assert row["geprueft_am"] == inspected(int(number)).strftime("%Y-%m-%dT%H:%M:%SZ")
         assert row["altersgruppe"] == source[number]["altersgruppe"]  # the name, as the city wrote it
     assert {(r["altersgruppe"], r["altersgruppe_code"]) for r in by_number.values()} == {
         ("0-6 Jahre", "1"), ("6-12 Jahre", "2"), ("12-16 Jahre", "3"), ("alle", "4")}
-
-
-def server_gis():
-    from .arcgis_server import GIS
-    return GIS
 
 
 def test_a_code_not_in_the_domain_is_kept_and_counted(server, tmp_path):
@@ -152,6 +147,16 @@ def test_paging_that_ends_before_the_count_fails_the_layer(server, tmp_path):
     assert result["message"] == (f"{SOURCE}: layer spielplaetze: the pages gave 100 distinct features of the 120 "
                                  "the service counts (returnCountOnly); paging is incomplete, not published")
     assert not folder(tmp_path, "spielplaetze").exists()
+
+
+def test_without_pagination_a_layer_fits_in_one_answer_or_fails(server, tmp_path):
+    server.pagination = False  # maxRecordCount 50: the 20 districts fit, the 120 playgrounds do not
+    results = harvest(config(server, include=["stadtteile", "spielplaetze"]), tmp_path)
+    assert (results[f"{SOURCE}-stadtteile"]["status"], results[f"{SOURCE}-stadtteile"]["rows"]) == ("ok", 20)
+    result = results[f"{SOURCE}-spielplaetze"]
+    assert result["status"] == "failed"
+    assert result["message"] == (f"{SOURCE}: layer spielplaetze: the layer has more features than one answer gives "
+                                 "(maxRecordCount) and does not support pagination; not published")
 
 
 def test_features_outside_the_layer_extent_fail_it(server, tmp_path):
