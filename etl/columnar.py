@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 from collections import Counter
 from typing import Callable, Optional
 
@@ -105,17 +106,17 @@ def point_column(column: pl.Series, form: str, warnings: Counter) -> tuple[np.nd
     return x.fill_null(float("nan")).to_numpy(), y.fill_null(float("nan")).to_numpy()
 
 
-_TWO_DIGIT = r"^(\s*(?:\d{1,2}\.\d{1,2}\.)?)(\d{2})\s*$"
+_TWO_DIGIT = re.compile(r"^\s*((?:\d{1,2}\.\d{1,2}\.)?)(\d{2})\s*$")
 
 
-def full_years(column: pl.Series, pivot: int) -> pl.Series:
-    """Two-digit years ("81", "01.06.81") with four digits: up to `pivot` in
-    the 2000s, above it in the 1900s. Other cells unchanged."""
-    parts = column.str.extract_groups(_TWO_DIGIT)
-    yy = parts.struct.field("2").cast(pl.Int64, strict=False)
-    century = pl.select(pl.when(pl.lit(yy) <= pivot).then(pl.lit("20")).otherwise(pl.lit("19"))).to_series()
-    full = parts.struct.field("1") + century + parts.struct.field("2")
-    return full.fill_null(column)
+def full_year(value: Optional[str], pivot: int) -> Optional[str]:
+    """A two-digit year ("81", "01.06.81") with four digits: up to `pivot` in
+    the 2000s, above it in the 1900s. Other values unchanged. (Called once
+    per distinct value, like the parse after it.)"""
+    m = _TWO_DIGIT.match(value) if value is not None else None
+    if not m:
+        return value
+    return f"{m.group(1)}{'20' if int(m.group(2)) <= pivot else '19'}{m.group(2)}"
 
 
 STATUS_CODES = ("felled", "planned", "replaced")
@@ -211,9 +212,9 @@ def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame,
         diameter = length("trunk_diameter_cm", "trunk")
         circumference = circumference.fill_null((diameter * math.pi).round(1))
     latest = dt.date.today().year + 1
-    pivot = config.get("year_pivot")
-    year = _per_distinct(full_years(col("planting_year"), 30 if pivot is None else pivot), lambda v, w, f: parse_year(v, w, f, latest), warnings,
-                         "planting_year", pl.Float64).cast(pl.Int64, strict=False)
+    pivot = 30 if config.get("year_pivot") is None else config["year_pivot"]
+    year = _per_distinct(col("planting_year"), lambda v, w, f: parse_year(full_year(v, pivot), w, f, latest),
+                         warnings, "planting_year", pl.Float64).cast(pl.Int64, strict=False)
     if "coordinates" in cols and not {"x", "y"} <= set(cols):  # one column: "lat, lon" or WKT
         xs, ys = point_column(col("coordinates"), config.get("coordinates_form") or "latlon", warnings)
     else:
@@ -234,8 +235,9 @@ def trees(source: str, config: dict, frame: pl.DataFrame) -> tuple[pl.DataFrame,
         "crown_diameter_m": length("crown_diameter_m", "crown_diameter_m"),
         "vitality": _text(col("vitality")),
         "district": _text(col("district")),
-        "status": statuses(col("status"), config.get("status_values"), warnings),
-        "felling_date": dates(col("felling_date"), warnings, "felling_date"),
+        # Empty unless configured (most registers have neither): no parse of n nulls.
+        "status": statuses(col("status"), config.get("status_values"), warnings) if "status" in cols else nulls,
+        "felling_date": dates(col("felling_date"), warnings, "felling_date") if "felling_date" in cols else nulls,
         "longitude": pl.Series(np.round(lon, 7)).fill_nan(None),
         "latitude": pl.Series(np.round(lat, 7)).fill_nan(None),
     })
