@@ -30,6 +30,7 @@ BENCHES = {
     "sensors_bench.py": r"ours \(polars, etl/sensors\.py\)\s+[\d.]+",
     "shacl_bench.py": r"whole catalogue as one graph: \d+ datasets",
     "trees_bench.py": r"ours: read\+transform\+reproject\+write\+validate\s+[\d.]+",
+    "tree_wfs_bench.py": r"ours: WFS pages through harvesters/ogc\.py to a table\s+[\d.]+",
     "validation_bench.py": r"ours, one core\s+[\d.]+",
 }
 
