@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
@@ -175,14 +176,15 @@ class ArcGISFeatureService(LayerKind):  # one dataset per layer
         doc = answer(source, with_params(root, f="json"), config)
         if not isinstance(doc.get("layers"), list):
             raise SourceError(f"{source}: {root}?f=json lists no layers (no 'layers' array)")
+        entries = [e for e in doc["layers"] if isinstance(e, dict) and isinstance(e.get("id"), int) and e.get("name")
+                   and not e.get("subLayerIds")]  # a group layer: its sublayers are listed themselves
+        # ArcGIS lets two layers (in different groups) share a name: those are told apart by their id
+        twice = {n for n, c in Counter(layer_slug(e["name"]) for e in entries).items() if c > 1}
         units = []
-        for entry in doc["layers"]:
-            if not isinstance(entry, dict) or not isinstance(entry.get("id"), int) or not entry.get("name"):
-                continue
-            if entry.get("subLayerIds"):  # a group layer: its sublayers are listed themselves
-                continue
+        for entry in entries:
             if config.wanted(entry["name"]):
-                units.append(self.unit(source, entry["name"], config,
+                key = f"{entry['name']}-{entry['id']}" if layer_slug(entry["name"]) in twice else entry["name"]
+                units.append(self.unit(source, key, config,
                                        Layer(entry["id"], entry["name"], f"{root}/{entry['id']}", doc)))
         return units
 

@@ -49,6 +49,7 @@ class FeatureServer:
         self.ignore_offset = False       # a service that always sends its first page
         self.pagination = True           # False: advancedQueryCapabilities.supportsPagination false (10.2 and older)
         self.stop_early = False          # exceededTransferLimit no longer said after the first page
+        self.renamed = {}                # sample layer → the name the service gives it
         self.geojson = True              # False: an ArcGIS Server before 10.4, Esri JSON (f=json) only
         to_lonlat = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
         self.data = {}
@@ -78,7 +79,7 @@ class FeatureServer:
                 "copyrightText": "Stadt Jena, Datenlizenz Deutschland – Namensnennung – Version 2.0",
                 "spatialReference": {"wkid": 25832, "latestWkid": 25832}, "maxRecordCount": self.max_record_count,
                 "supportedQueryFormats": "JSON, geoJSON, PBF",
-                "layers": [{"id": LAYERS.index(n), "name": n, "parentLayerId": -1, "defaultVisibility": True,
+                "layers": [{"id": LAYERS.index(n), "name": self.renamed.get(n, n), "parentLayerId": -1, "defaultVisibility": True,
                             "subLayerIds": None, "geometryType": self._geometry_type(n)} for n in self.layers],
                 "tables": [], "documentInfo": {"Title": "Geodaten Jena (ArcGIS, Loopback)"}})
         pieces = route.strip("/").split("/")
@@ -112,7 +113,8 @@ class FeatureServer:
         fields.append({"name": "Shape", "type": "esriFieldTypeGeometry", "alias": "Shape", "domain": None})
         xs, ys = zip(*(xy for _, g in rows for xy in _coordinates(g)))
         return {
-            "currentVersion": 11.1, "id": LAYERS.index(name), "name": name, "type": "Feature Layer",
+            "currentVersion": 11.1, "id": LAYERS.index(name), "name": self.renamed.get(name, name),
+            "type": "Feature Layer",
             "description": f"Ebene {name} der Stadt Jena.", "copyrightText": "Stadt Jena, dl-de/by-2-0",
             "geometryType": self._geometry_type(name), "objectIdField": "OBJECTID",
             "extent": {"xmin": min(xs), "ymin": min(ys), "xmax": max(xs), "ymax": max(ys),

@@ -159,6 +159,13 @@ def test_without_pagination_a_layer_fits_in_one_answer_or_fails(server, tmp_path
                                  "(maxRecordCount) and does not support pagination; not published")
 
 
+def test_two_layers_of_one_name_are_told_apart_by_their_ids(server, tmp_path):
+    server.renamed = {"radwege": "Spielplätze", "spielplaetze": "Spielplätze"}  # e.g. in two groups
+    results = harvest(config(server, include=["Spielplätze", "stadtteile"]), tmp_path)
+    assert {k: (r["status"], r["rows"]) for k, r in results.items()} == {
+        f"{SOURCE}-spielplaetze-1": ("ok", 120), f"{SOURCE}-spielplaetze-3": ("ok", 40), f"{SOURCE}-stadtteile": ("ok", 20)}
+
+
 def test_features_outside_the_layer_extent_fail_it(server, tmp_path):
     server._lonlat = lambda geometry: geometry  # says outSR=4326 was done, sends the metres of EPSG:25832
     result = harvest(config(server, include=["spielplaetze"]), tmp_path)[f"{SOURCE}-spielplaetze"]
