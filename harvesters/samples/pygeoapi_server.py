@@ -128,10 +128,7 @@ def main() -> None:
     args = parser.parse_args()
     with serve(port=args.port) as server:
         print(f"pygeoapi on {server.base}", flush=True)
-        try:
-            server.proc.wait()
-        except KeyboardInterrupt:
-            pass
+        server.wait()
 
 
 if __name__ == "__main__":

@@ -109,6 +109,13 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
 
+    def wait(self) -> None:
+        """In the foreground (the command line's main): until the process ends or Ctrl-C."""
+        try:
+            self.proc.wait()
+        except KeyboardInterrupt:
+            pass
+
     def restart(self) -> None:
         # QGIS watches its project file, pygeoapi reads its config once: a fresh process
         # serves the rewritten file from its first request on.
@@ -137,10 +144,7 @@ def main() -> None:
     args = parser.parse_args()
     with serve(port=args.port) as server:
         print(f"QGIS Server on {server.base}/ows/ (WFS, WMS) and {server.base}/wfs3", flush=True)
-        try:
-            server.proc.wait()
-        except KeyboardInterrupt:
-            pass
+        server.wait()
     sys.exit(0)
 
 
