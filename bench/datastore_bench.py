@@ -142,7 +142,7 @@ def write_trees(path: str, n: int) -> None:
         w = csv.writer(f)
         w.writerow(["id", "source", "source_id", "botanical_name", "genus", "species", "cultivar",
                     "german_name", "planting_year", "height_m", "trunk_circumference_cm",
-                    "crown_diameter_m", "vitality", "district", "longitude", "latitude"])
+                    "crown_diameter_m", "vitality", "district", "status", "felling_date", "longitude", "latitude"])
         for i in range(1, n + 1):
             name, german, _ = rng.choices(SPECIES, weights=weights)[0]
             parts = name.split(" ", 2)
@@ -152,7 +152,7 @@ def write_trees(path: str, n: int) -> None:
             w.writerow([f"jena:{i}", "jena", str(i), name, parts[0], species, cultivar, german,
                         "" if i % 11 == 0 else 2025 - age, f"{min(38.0, 2 + age * rng.uniform(.25, .45)):.1f}",
                         min(560, int(age * rng.uniform(3.0, 5.5))), f"{rng.uniform(1, 18):.1f}",
-                        rng.choice(vitality), rng.choice(JENA_DISTRICTS),
+                        rng.choice(vitality), rng.choice(JENA_DISTRICTS), "", "",
                         f"{11.55 + rng.random() * 0.08:.6f}", f"{50.88 + rng.random() * 0.07:.6f}"])
 
 
