@@ -8,6 +8,19 @@ and API call it.
 
     .venv/bin/python bench/pgsearch_bench.py [--datasets 10000] [--runs 200]
     .venv/bin/python bench/pgsearch_bench.py --smoke     # seconds: it still runs
+    .venv/bin/python bench/pgsearch_bench.py --explain   # and each shape's plans
+    .venv/bin/python bench/pgsearch_bench.py --reuse --reindex   # after a reindex
+    .venv/bin/python bench/pgsearch_bench.py --clone-to 100000   # a larger index
+
+--explain prints EXPLAIN (ANALYZE, BUFFERS) of every statement of one search
+per shape right after the bulk load, before the timed runs. --reindex (with
+--reuse) rebuilds the index of the existing datasets as `ckan search-index
+rebuild` does and measures right after it. --clone-to N fills the index up
+to N documents with copies of the created datasets' index documents (new
+index ids, names and sequence; the stored dataset dicts unchanged), in
+SQL: package_create with the portal's plugins costs about 0.3 s a dataset on
+this machine, so 100,000 real datasets would take hours; searches only read
+the index, so they meet an index of N documents of the same shape.
 
 It uses the TEST database (test.ini, or CKAN_SQLALCHEMY_URL as bin/test-db
 prints it) and empties it first. Figures printed:
@@ -41,8 +54,10 @@ FACETS = json.dumps(["organization", "groups", "tags", "res_format", "license_id
 def main() -> None:
     args = options.parse(__doc__, SMOKE, f"a run of seconds ({SMOKE['datasets']} datasets, "
                          f"{SMOKE['runs']} runs) that shows the bench still works",
-                         {"reuse": "keep the datasets of an earlier run (queries only)"},
-                         datasets=10000, runs=200)
+                         {"reuse": "keep the datasets of an earlier run (queries only)",
+                          "reindex": "with --reuse: rebuild the index first, as search-index rebuild",
+                          "explain": "print EXPLAIN ANALYZE of each shape's statements first"},
+                         datasets=10000, runs=200, clone_to=0)
     app = portal.app()
     with app._wsgi_app.test_request_context():
         run(args)
@@ -57,11 +72,15 @@ def run(args) -> None:
 
     p.load_all()
     rng = random.Random(16053)
-    ctx = portal.as_site_user()
     if args.reuse:
+        ctx = portal.as_site_user()
         have = model.Session.query(model.Package).filter_by(state="active").count()
         print(f"reusing {have} datasets of an earlier run", file=sys.stderr)
         args.datasets = have
+        if args.reindex:
+            reindex(have)
+        if args.clone_to:
+            clone_index(args.clone_to)
         query_shapes(args, rng, ctx)
         return
     portal.database(empty=True)
@@ -103,7 +122,48 @@ def run(args) -> None:
     print(f"  package_create total          {create_s / args.datasets * 1000:7.1f} ms/dataset")
     print(f"  index step (CKAN doc + write) {idx_ms:7.1f} ms/dataset   ratio to goal {idx_ms / 20:.2f}")
     print(f"  our PostgreSQL write alone    {write_ms:7.1f} ms/dataset   ratio to goal {write_ms / 20:.2f}")
+    if args.clone_to:
+        clone_index(args.clone_to)
     query_shapes(args, rng, ctx)
+
+
+def reindex(count: int) -> None:
+    """The whole index rebuilt as `ckan search-index rebuild` does it
+    (deferred commits, then one commit), timed."""
+    import ckan.lib.search as search
+    t = time.perf_counter()
+    search.rebuild(defer_commit=True, quiet=True)
+    search.commit()
+    took = time.perf_counter() - t
+    print(f"\nreindex of {count} datasets (search-index rebuild): {took:.0f} s, "
+          f"{took / max(count, 1) * 1000:.1f} ms/dataset")
+
+
+def clone_index(total: int) -> None:
+    """Fill the index up to `total` documents with copies of its documents
+    (see the module's doc), then commit as a bulk reindex ends."""
+    import ckan.lib.search as search
+    import ckan.model as model
+    import sqlalchemy as sa
+    from ckanext.jena.pgsearch import table
+    have = model.Session.execute(sa.text(f"SELECT count(*) FROM {table.TABLE}")).scalar()
+    if have == 0 or total <= have:
+        return
+    t = time.perf_counter()
+    names = [c.name for c in table.COLUMNS]
+    renamed = {"index_id": "d.index_id || '-k' || k", "id": "d.id || '-k' || k",
+               "name": "d.name || '-k' || k", "seq": f"nextval('{table.SEQUENCE}')"}
+    select = ", ".join(renamed.get(n, f"d.{n}") for n in names)
+    copies = -(-total // have) - 1
+    model.Session.execute(sa.text(
+        f"INSERT INTO {table.TABLE} ({', '.join(names)}) "
+        f"SELECT {select} FROM (SELECT d.*, k, row_number() OVER (ORDER BY k, d.seq) AS r "
+        f"FROM {table.TABLE} d, generate_series(1, :copies) k) d WHERE r <= :extra"),
+        {"copies": copies, "extra": total - have})
+    model.Session.commit()
+    search.commit()
+    print(f"\nindex filled from {have} to {total} documents with copies in SQL "
+          f"({time.perf_counter() - t:.0f} s), then committed as a reindex ends", file=sys.stderr)
 
 
 def _timed(method, seconds: list):
@@ -120,6 +180,8 @@ def _timed(method, seconds: list):
 def query_shapes(args, rng, ctx) -> None:
     import ckan.model as model
     import ckan.plugins.toolkit as tk
+    import sqlalchemy as sa
+    from ckanext.jena.pgsearch import table
     shapes = {
         "free text": lambda: {"q": rng.choice(WORDS)},
         "facet filter": lambda: {"fq": f'tags:"{rng.choice(WORDS)}"'},
@@ -130,7 +192,12 @@ def query_shapes(args, rng, ctx) -> None:
                                          "sort": "score desc, metadata_modified desc"},
         "bbox + text": lambda: {"q": rng.choice(WORDS), "ext_bbox": "11.55,50.88,11.65,50.95"},
     }
-    print(f"\njena_pgsearch benchmark: {args.datasets} datasets, {args.runs} runs per shape, "
+    if args.explain:
+        explain(shapes, ctx)
+    indexed = model.Session.execute(sa.text(f"SELECT count(*) FROM {table.TABLE}")).scalar()
+    model.Session.remove()
+    print(f"\njena_pgsearch benchmark: {args.datasets} datasets ({indexed} index documents), "
+          f"{args.runs} runs per shape, "
           f"facets on ({', '.join(json.loads(FACETS))}), rows=20, 2-core machine")
     print("\nqueries through package_search (goal p95 < 50 ms)")
     print(f"  {'shape':24} {'hits':>6} {'p50 ms':>8} {'p95 ms':>8} {'p95/goal':>9}")
@@ -145,6 +212,39 @@ def query_shapes(args, rng, ctx) -> None:
             model.Session.remove()
         p95 = portal.percentile(times, 95)
         print(f"  {name:24} {hits:6d} {portal.percentile(times, 50):8.1f} {p95:8.1f} {p95 / 50:9.2f}")
+
+
+def explain(shapes, ctx) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of each statement one search of each shape
+    sends to the index table, as the connection sent it."""
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    import sqlalchemy as sa
+    from ckanext.jena.pgsearch import connection, table
+    sent: list = []
+    original = connection.PgSearchConnection._run
+
+    def recording(self, statement, values):
+        sent.append((statement, dict(values)))
+        return original(self, statement, values)
+
+    connection.PgSearchConnection._run = recording
+    try:
+        for name, make in shapes.items():
+            sent.clear()
+            params = dict(make(), rows=20, **{"facet.field": FACETS})
+            tk.get_action("package_search")(ctx(), params)
+            statements = [(st, v) for st, v in sent if table.TABLE in st]
+            print(f"\n=== EXPLAIN {name}: {json.dumps(params, ensure_ascii=False)}")
+            for statement, values in statements:
+                print(f"--- {statement}")
+                plan = model.Session.execute(
+                    sa.text("EXPLAIN (ANALYZE, BUFFERS) " + statement), values).scalars()
+                for line in plan:
+                    print(f"    {line}")
+            model.Session.remove()
+    finally:
+        connection.PgSearchConnection._run = original
 
 
 if __name__ == "__main__":

@@ -77,7 +77,11 @@ class PgSearchConnection:
             target.execute(sa.text(f"DELETE FROM {table.TABLE} d WHERE {where}"), params.values)
 
     def commit(self, **_: Any) -> None:
-        """Nothing is pending: every write took effect when it was made."""
+        """Nothing is pending: every write took effect when it was made. CKAN
+        commits after bulk writes (the end of `search-index rebuild` and
+        rebuild-fast, clearing the index), so this is where the planner gets
+        statistics of the new index."""
+        writes.analyze()
 
     # ---- reads --------------------------------------------------------
     def search(self, q: str = "*:*", **params: Any) -> Results:

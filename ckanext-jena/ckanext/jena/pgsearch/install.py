@@ -8,6 +8,7 @@ Solr behaviour back unchanged.
 """
 from __future__ import annotations
 
+import inspect
 import logging
 
 import ckan.lib.search as search
@@ -26,6 +27,7 @@ _ORIGINAL = {
     "make_connection": common.make_connection,
     "is_available": common.is_available,
     "check_solr_schema_version": search.check_solr_schema_version,
+    "rebuild": search.rebuild,
 }
 
 
@@ -60,6 +62,20 @@ def _check_solr_schema_version(schema_file=None) -> bool:
     return _ORIGINAL["check_solr_schema_version"](schema_file)
 
 
+def _rebuild(package_id=None, *args, **kwargs):
+    """CKAN's rebuild; a whole-index rebuild that commits each dataset
+    (`search-index rebuild --commit-each`) has no commit at its end, so it
+    ends with the planner's statistics here (see writes.analyze)."""
+    out = _ORIGINAL["rebuild"](package_id, *args, **kwargs)
+    call = inspect.signature(_ORIGINAL["rebuild"]).bind(package_id, *args, **kwargs)
+    call.apply_defaults()
+    given = call.arguments
+    whole = given["package_id"] is None and given["package_ids"] is None
+    if active() and whole and not given["defer_commit"]:
+        writes.analyze()
+    return out
+
+
 def install() -> None:
     if getattr(search, "_jena_pgsearch_installed", False):
         return
@@ -68,6 +84,7 @@ def install() -> None:
             module.make_connection = _make_connection
     common.is_available = search.is_available = _is_available
     search.check_solr_schema_version = _check_solr_schema_version
+    search.rebuild = _rebuild
     writes.watch_commits()
     search._jena_pgsearch_installed = True
     log.debug("jena_pgsearch: CKAN search routed to PostgreSQL")
