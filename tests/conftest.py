@@ -1,10 +1,109 @@
 """Shared fixtures. Every test runs with the plugins of test.ini loaded
 (CKAN's with_plugins), against the real test database and Redis."""
+import glob
+import json
 import os
+import time
 
 import pytest
 
 from .loopback import serve
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def worker_environment(number: int, secrets_ini: str) -> dict:
+    """The CKAN_* variables that give pytest-xdist's worker NUMBER (1, 2, …)
+    a database, DataStore, Redis database and storage folder of its own;
+    worker 0 keeps test.ini's. The names are bin/test-db's for NAME=wNUMBER,
+    which bin/setup creates for each worker (JENA_TEST_WORKERS). CKAN reads
+    these variables over the ini, in this process and in every CKAN command
+    a test starts."""
+    import configparser
+    from urllib.parse import urlsplit, urlunsplit
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(secrets_ini)
+    main = ini["app:main"]
+
+    def database(url: str) -> str:
+        parts = urlsplit(url)
+        return urlunsplit(parts._replace(path=f"{parts.path}_w{number}"))
+    redis = urlsplit(main["ckan.redis.url"])
+    return {
+        "CKAN_SQLALCHEMY_URL": database(main["sqlalchemy.url"]),
+        "CKAN_DATASTORE_WRITE_URL": database(main["ckan.datastore.write_url"]),
+        "CKAN_DATASTORE_READ_URL": database(main["ckan.datastore.read_url"]),
+        # Redis database 1 is worker 0's; 2 is bin/test-db's default.
+        "CKAN_REDIS_URL": urlunsplit(redis._replace(path=f"/{10 + number}")),
+        "CKAN_STORAGE_PATH": f"{main['ckan.storage_path']}-w{number}",
+    }
+
+
+def _plugin_loading_without_stack_walks():
+    """CKAN loads every plugin afresh for each test (`with_plugins`, the
+    `app` fixture), and two of its helpers make that cost seconds per test
+    here: `toolkit.add_template_directory`/`add_public_directory`/
+    `add_resource` find their caller with `inspect.stack()`, which reads the
+    source of every frame of pytest's deep stack, and each plugin lookup
+    scans every installed distribution's entry points. Same results, found
+    the cheap way: the caller's file from its frame, and the entry points
+    (which do not change during a run) looked up once per name. A portal
+    loads its plugins once at start, so this matters to the suite only
+    (measured: see the commit that brought it)."""
+    import functools
+    import sys
+
+    import yaml
+
+    import ckan.plugins.core as core
+    import ckan.plugins.toolkit as toolkit
+    from ckan.lib.webassets_tools import create_library
+
+    def add_served_directory(config_, relative_path, config_var):
+        # CKAN's own, with its inspect.stack()[2] as a frame lookup: frame 0 is
+        # this, 1 add_template/public_directory, 2 the plugin calling it.
+        absolute_path = os.path.join(os.path.dirname(sys._getframe(2).f_code.co_filename), relative_path)
+        if absolute_path not in config_.get(config_var, []):
+            config_[config_var] = [absolute_path] + config_.get(config_var, [])
+        return absolute_path
+
+    def add_resource(path, name):
+        create_library(name, os.path.join(os.path.dirname(sys._getframe(1).f_code.co_filename), path))
+
+    toolkit._add_served_directory = add_served_directory
+    toolkit.add_resource = add_resource
+    find = core.entry_points
+
+    @functools.lru_cache(maxsize=None)
+    def entry_points(**selection):
+        return tuple(find(**selection))
+    core.entry_points = entry_points
+    # Each plugin load parses scheming's schemas and presets, the webassets
+    # bundles and the config declarations again, with PyYAML's pure-Python
+    # parser; libyaml's (the same safe loader, in C) is several times faster.
+    if yaml.__with_libyaml__:
+        yaml.safe_load = lambda stream: yaml.load(stream, Loader=yaml.CSafeLoader)
+    # CKAN's core config declaration (one large YAML file) is parsed at every
+    # update_config; parsed once, each caller gets its own copy.
+    import copy
+
+    import msgspec.yaml
+    decode = msgspec.yaml.decode
+
+    @functools.lru_cache(maxsize=8)
+    def parsed(buf):
+        return decode(buf)
+    msgspec.yaml.decode = lambda buf, **kw: copy.deepcopy(parsed(buf)) if not kw and isinstance(buf, bytes) \
+        else decode(buf, **kw)
+
+
+def pytest_configure(config):
+    config._jena_started = time.time()
+    _plugin_loading_without_stack_walks()
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    number = int(worker.removeprefix("gw") or 0)
+    if number:
+        os.environ.update(worker_environment(number, os.path.join(ROOT, "var", "test-secrets.ini")))
 
 
 # Plugins whose tables must exist whatever a test enables: the CLI loads the
@@ -56,6 +155,19 @@ def load_standard_plugins(with_plugins):
     yield
 
 
+@pytest.fixture(autouse=True)
+def login_counters_cleared():
+    """Every test logs in from 127.0.0.1, so the per-address login counter
+    (10 failures in 15 minutes) would carry one test's wrong passwords into
+    the next and lock it out, depending on the order the suite runs in.
+    Each test starts with no failed logins counted, as a fresh client would."""
+    from ckan.lib.redis import connect_to_redis
+    redis = connect_to_redis()
+    stale = list(redis.scan_iter(match="*:jena_2fa:fail:*", count=1000))
+    if stale:
+        redis.delete(*stale)
+
+
 @pytest.fixture
 def admin():
     """A sysadmin, who creates what a test's steward or harvester would."""
@@ -105,3 +217,32 @@ def harvest_sources_on_loopback(request, monkeypatch):
         monkeypatch.setenv("JENA_OUTBOUND_ALLOW", "127.0.0.1")
     else:
         monkeypatch.delenv("JENA_OUTBOUND_ALLOW", raising=False)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """axe-core's figures per page (tests/browser/test_accessibility.py), for
+    the closing notes: read from the files this run's tests wrote, in
+    whichever worker they ran."""
+    artefacts = os.path.join(ROOT, "var", "test-artifacts", "browser")
+    found = [path for path in glob.glob(os.path.join(artefacts, "axe-*.json"))
+             if os.path.getmtime(path) >= getattr(config, "_jena_started", 0)]
+    results = []
+    for path in sorted(found, key=os.path.getmtime):
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        if "summary" in data:
+            results.append((data["page"], data["summary"]))
+    if not results:
+        return
+    lines = ["page        critical serious moderate minor  violated rules; for review (axe undecided)"]
+    for name, found in results:
+        c = found["counts"]
+        rules = ", ".join(f"{rule} {n}" for rule, n in sorted(found["rules"].items())) or "-"
+        review = ", ".join(f"{rule} {n}" for rule, n in sorted(found["review"].items())) or "-"
+        lines.append(f"{name:<11} {c['critical']:>8} {c['serious']:>7} {c['moderate']:>8} {c['minor']:>5}  "
+                     f"{rules}; {review}")
+    terminalreporter.write_sep("-", "axe-core violations (WCAG 2.1 A/AA, affected elements)")
+    for line in lines:
+        terminalreporter.write_line(line)
+    with open(os.path.join(artefacts, "axe-summary.txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")

@@ -96,23 +96,3 @@ def page(page, request):
                 f.write(page.content())
         except Exception as e:  # a crashed page still fails the test with its own error
             print(f"no artefact for {request.node.nodeid}: {e}")
-
-
-def pytest_terminal_summary(terminalreporter):
-    """axe-core's figures per page, for the issue's closing note."""
-    from .test_accessibility import RESULTS
-    if not RESULTS:
-        return
-    lines = ["page        critical serious moderate minor  violated rules; for review (axe undecided)"]
-    for name, found in RESULTS.items():
-        c = found["counts"]
-        rules = ", ".join(f"{rule} {n}" for rule, n in sorted(found["rules"].items())) or "-"
-        review = ", ".join(f"{rule} {n}" for rule, n in sorted(found["review"].items())) or "-"
-        lines.append(f"{name:<11} {c['critical']:>8} {c['serious']:>7} {c['moderate']:>8} {c['minor']:>5}  "
-                     f"{rules}; {review}")
-    terminalreporter.write_sep("-", "axe-core violations (WCAG 2.1 A/AA, affected elements)")
-    for line in lines:
-        terminalreporter.write_line(line)
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    with open(os.path.join(ARTIFACTS, "axe-summary.txt"), "w", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")

@@ -17,7 +17,6 @@ from .seed import harvest_validated
 
 AXE = os.path.join(os.path.dirname(__file__), "node_modules", "axe-core", "axe.min.js")
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-RESULTS: dict = {}  # page → {impact: count}; printed by conftest's terminal summary
 
 
 def pages(portal):
@@ -62,11 +61,14 @@ def test_no_critical_or_serious_violations(page, portal, name):
     violations = axe(page, undecided)
     counts = {impact: sum(v["nodes"] for v in violations if v["impact"] == impact)
               for impact in ("critical", "serious", "moderate", "minor")}
-    RESULTS[name] = {"counts": counts, "rules": {v["id"]: v["nodes"] for v in violations},
-                     "review": {v["id"]: v["nodes"] for v in undecided}}
+    # The summary is printed at the end of the run by tests/conftest.py, from
+    # this file: the test may have run in another pytest-xdist worker.
+    summary = {"counts": counts, "rules": {v["id"]: v["nodes"] for v in violations},
+               "review": {v["id"]: v["nodes"] for v in undecided}}
     os.makedirs(ARTIFACTS, exist_ok=True)
     with open(os.path.join(ARTIFACTS, f"axe-{name}.json"), "w", encoding="utf-8") as f:
-        json.dump({"violations": violations, "incomplete": undecided}, f, indent=1, ensure_ascii=False)
+        json.dump({"page": name, "summary": summary, "violations": violations, "incomplete": undecided},
+                  f, indent=1, ensure_ascii=False)
     bad = [v for v in violations if v["impact"] in ("critical", "serious")]
     assert not bad, f"{name}: " + "; ".join(f"{v['impact']} {v['id']} ×{v['nodes']} ({v['help']}: "
                                            f"{', '.join(v['targets'])})" for v in bad)
