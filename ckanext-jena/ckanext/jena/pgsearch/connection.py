@@ -96,15 +96,16 @@ class PgSearchConnection:
             return lexeme_cache[term]
 
         search = sql.Search(request, text_config(), lexeme_count)
+        facets = {}
+        if request.facet and request.facet_fields:
+            # First: counting the facets counts the hits in the same scan.
+            facets = {"facet_fields": search.facets(self._run, facet_patterns())}
         hits = search.count(self._run)
         docs: list[dict[str, Any]] = []
         if request.rows and hits > request.start:
             blobs = table.BLOB_FIELDS if request.wants_all_fields else request.fields
             for row in search.page(self._run, blobs):
                 docs.append(self._project(row, request))
-        facets = {}
-        if request.facet and request.facet_fields:
-            facets = {"facet_fields": search.facets(self._run, facet_patterns())}
         return Results(docs, hits, facets)
 
     def _project(self, row, request: solr_params.SearchRequest) -> dict[str, Any]:

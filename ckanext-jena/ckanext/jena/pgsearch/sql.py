@@ -28,6 +28,7 @@ class Search:
                  lexeme_count: Optional[Callable[[str], int]] = None):
         self.request = request
         self.params = Params()
+        self.hits: Optional[int] = None
         self._text_config = text_config
         self._lexeme_count = lexeme_count
         tr = Translator(self.params, text_config, q_op=request.q_op,
@@ -78,8 +79,11 @@ class Search:
 
     # ---- statements ---------------------------------------------------
     def count(self, run: Run) -> int:
-        return next(iter(run(f"SELECT count(*) FROM {table.TABLE} d WHERE {self.where}",
-                             self.params.values)))[0]
+        """The number of hits (counted with the facets if they were)."""
+        if self.hits is None:
+            self.hits = next(iter(run(f"SELECT count(*) FROM {table.TABLE} d WHERE {self.where}",
+                                      self.params.values)))[0]
+        return self.hits
 
     def page(self, run: Run, blobs: Iterable[str]) -> Iterable[Any]:
         """The rows of the requested page: doc, score and the blob columns
@@ -99,12 +103,22 @@ class Search:
         counts: dict[str, dict[str, int]] = {f: {} for f in fields}
         if stored:
             # Count integer facet ids over the hits, then name them: a few
-            # hundred distinct values, split in Python.
+            # hundred distinct values, split in Python. Every hit also
+            # counts once as id 0 (no facet value has it: ids are serial),
+            # so the same scan gives the number of hits and count() need
+            # not scan them again (issue 19: at 100,000 datasets each scan
+            # of all hits is tens of ms). unnest in the select list
+            # (ProjectSet) is cheaper than a lateral function scan per row.
             sql = (f"SELECT v.fv, c.n FROM (SELECT fid, count(*) AS n "
-                   f"FROM {table.TABLE} d, unnest(d.facet_ids) fid WHERE {self.where} "
-                   f"GROUP BY fid) c JOIN {table.FACETS} v ON v.id = c.fid")
+                   f"FROM (SELECT unnest(array_prepend(0, d.facet_ids)) AS fid "
+                   f"FROM {table.TABLE} d WHERE {self.where}) u "
+                   f"GROUP BY fid) c LEFT JOIN {table.FACETS} v ON v.id = c.fid")
             wanted = set(stored)
+            self.hits = 0
             for fv, n in run(sql, self.params.values):
+                if fv is None:
+                    self.hits = n
+                    continue
                 field, _, value = fv.partition(table.FACET_SEPARATOR)
                 if field in wanted:
                     counts[field][value] = n
