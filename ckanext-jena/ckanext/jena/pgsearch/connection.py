@@ -96,6 +96,11 @@ class PgSearchConnection:
             return lexeme_cache[term]
 
         search = sql.Search(request, text_config(), lexeme_count)
+        # At 100,000 datasets the planner's costs pass jit_above_cost and
+        # PostgreSQL compiled each statement first: 56-154 ms of JIT for a
+        # statement of 70-90 ms (bench --explain, issue 19). Our statements
+        # are short; off for the rest of this transaction only.
+        self._run("SELECT set_config('jit', 'off', true)", {})
         facets = {}
         if request.facet and request.facet_fields:
             # First: counting the facets counts the hits in the same scan.
