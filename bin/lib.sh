@@ -16,11 +16,6 @@ MAPSERVER_PORT="${JENA_MAPSERVER_PORT:-5002}"
 DB_NAME="${JENA_DB_NAME:-ckan_jena}"
 # CKAN, the jobs worker, the map server and Redis run as this unprivileged user.
 SERVICE_USER="${JENA_SERVICE_USER:-jena}"
-# bin/test runs the whole suite in this many pytest-xdist workers, each with
-# databases of its own (bin/setup makes them). 1, the default: on two cores
-# two workers were no faster (the suite is CPU-bound) and ~20 tests of the
-# DataStore, validation jobs and form pages failed only in parallel.
-TEST_WORKERS="${JENA_TEST_WORKERS:-1}"
 PYTHON="${JENA_PYTHON:-python3}"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

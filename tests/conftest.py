@@ -9,34 +9,7 @@ import pytest
 
 from .loopback import serve
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def worker_environment(number: int, secrets_ini: str) -> dict:
-    """The CKAN_* variables that give pytest-xdist's worker NUMBER (1, 2, …)
-    a database, DataStore, Redis database and storage folder of its own;
-    worker 0 keeps test.ini's. The names are bin/test-db's for NAME=wNUMBER,
-    which bin/setup creates for each worker (JENA_TEST_WORKERS). CKAN reads
-    these variables over the ini, in this process and in every CKAN command
-    a test starts."""
-    import configparser
-    from urllib.parse import urlsplit, urlunsplit
-    ini = configparser.ConfigParser(interpolation=None)
-    ini.read(secrets_ini)
-    main = ini["app:main"]
-
-    def database(url: str) -> str:
-        parts = urlsplit(url)
-        return urlunsplit(parts._replace(path=f"{parts.path}_w{number}"))
-    redis = urlsplit(main["ckan.redis.url"])
-    return {
-        "CKAN_SQLALCHEMY_URL": database(main["sqlalchemy.url"]),
-        "CKAN_DATASTORE_WRITE_URL": database(main["ckan.datastore.write_url"]),
-        "CKAN_DATASTORE_READ_URL": database(main["ckan.datastore.read_url"]),
-        # Redis database 1 is worker 0's; 2 is bin/test-db's default.
-        "CKAN_REDIS_URL": urlunsplit(redis._replace(path=f"/{10 + number}")),
-        "CKAN_STORAGE_PATH": f"{main['ckan.storage_path']}-w{number}",
-    }
+from .portal_process import ROOT
 
 
 def _plugin_loading_without_stack_walks():
@@ -100,10 +73,6 @@ def _plugin_loading_without_stack_walks():
 def pytest_configure(config):
     config._jena_started = time.time()
     _plugin_loading_without_stack_walks()
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    number = int(worker.removeprefix("gw") or 0)
-    if number:
-        os.environ.update(worker_environment(number, os.path.join(ROOT, "var", "test-secrets.ini")))
 
 
 # Plugins whose tables must exist whatever a test enables: the CLI loads the
@@ -161,11 +130,8 @@ def login_counters_cleared():
     (10 failures in 15 minutes) would carry one test's wrong passwords into
     the next and lock it out, depending on the order the suite runs in.
     Each test starts with no failed logins counted, as a fresh client would."""
-    from ckan.lib.redis import connect_to_redis
-    redis = connect_to_redis()
-    stale = list(redis.scan_iter(match="*:jena_2fa:fail:*", count=1000))
-    if stale:
-        redis.delete(*stale)
+    from ckanext.jena.twofactor import ratelimit
+    ratelimit.clear_all()
 
 
 @pytest.fixture
@@ -235,10 +201,10 @@ def pytest_terminal_summary(terminalreporter, config):
     if not results:
         return
     lines = ["page        critical serious moderate minor  violated rules; for review (axe undecided)"]
-    for name, found in results:
-        c = found["counts"]
-        rules = ", ".join(f"{rule} {n}" for rule, n in sorted(found["rules"].items())) or "-"
-        review = ", ".join(f"{rule} {n}" for rule, n in sorted(found["review"].items())) or "-"
+    for name, summary in results:
+        c = summary["counts"]
+        rules = ", ".join(f"{rule} {n}" for rule, n in sorted(summary["rules"].items())) or "-"
+        review = ", ".join(f"{rule} {n}" for rule, n in sorted(summary["review"].items())) or "-"
         lines.append(f"{name:<11} {c['critical']:>8} {c['serious']:>7} {c['moderate']:>8} {c['minor']:>5}  "
                      f"{rules}; {review}")
     terminalreporter.write_sep("-", "axe-core violations (WCAG 2.1 A/AA, affected elements)")

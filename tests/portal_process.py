@@ -2,8 +2,11 @@
 gunicorn) on a free loopback port, against the test database, Redis and
 storage of the pytest run (its CKAN_* environment) with ckan.site_url set to
 the port. Each process runs in its own process group, so stopping it stops
-its children too (gunicorn's workers, the jobs' forks)."""
+its children too (gunicorn's workers, the jobs' forks), and each is told
+to stop when the test run dies (killed, not ended), so no portal of a
+dead run is left to take the next run's jobs from the shared Redis."""
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -53,6 +56,20 @@ class Started:
         return tail(self.logs[which], chars)
 
 
+def spawn(args: list, env: dict, log) -> subprocess.Popen:
+    """Start `args` in a process group of its own, which Linux tells to stop
+    (SIGTERM) when the process that started it is gone."""
+    parent = os.getpid()
+
+    def stop_with_parent():  # in the child, before exec; PR_SET_PDEATHSIG survives setsid and exec
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # gone already, before the wish was made
+            os.kill(os.getpid(), signal.SIGTERM)
+    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True, preexec_fn=stop_with_parent)
+
+
 def _stop(procs):
     # All groups asked at once, then awaited: a slow one does not delay the others' end.
     for proc in procs:
@@ -87,8 +104,7 @@ def started(commands: dict, port: int, env: dict = None, timeout: float = 120.0,
     try:
         for which, args in commands.items():
             with open(logs[which], "w") as log:
-                procs[which] = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=log,
-                                                stderr=subprocess.STDOUT, start_new_session=True)
+                procs[which] = spawn(args, full_env, log)
         deadline = time.monotonic() + timeout
         while True:
             for which, proc in procs.items():

@@ -51,10 +51,24 @@ class Counter:
     cleared_by_success: bool
 
 
+def _prefix() -> str:
+    return f"{tk.config.get('ckan.site_id')}:jena_2fa:fail:"
+
+
 def _key(scope: str, subject: str) -> str:
     # Hashed: what people type into the login field is no key for Redis to show.
     digest = hashlib.sha256(subject.strip().lower().encode()).hexdigest()[:32]
-    return f"{tk.config.get('ckan.site_id')}:jena_2fa:fail:{scope}:{digest}"
+    return f"{_prefix()}{scope}:{digest}"
+
+
+def clear_all() -> int:
+    """Forget every failed login of this site (all accounts, all addresses);
+    how many counters there were."""
+    redis = connect_to_redis()
+    stale = list(redis.scan_iter(match=_prefix() + "*", count=1000))
+    if stale:
+        redis.delete(*stale)
+    return len(stale)
 
 
 def account(scope: str, subject: str) -> Counter:
