@@ -8,8 +8,10 @@ from typing import Iterable, Optional
 # The first pattern that matches wins.
 LICENCES = [
     (r"dl-de/by-2[-.]0|datenlizenz deutschland\W+namensnennung\W+(version )?2\.0", "dl-by-de/2.0"),
+    (r"dl-de/by-1[-.]0|datenlizenz deutschland\W+namensnennung\W+(version )?1\.0", "dl-by-de/1.0"),
     (r"dl-de/zero-2[-.]0|datenlizenz deutschland\W+zero", "dl-zero-de/2.0"),
     (r"cc[- ]by[- ]sa[- ]4\.0|creative commons.*weitergabe", "cc-by-sa/4.0"),
+    (r"cc[- ]by[- ]3\.0[- ]de|creative commons namensnennung 3\.0 deutschland|by/3\.0/de", "cc-by-de/3.0"),
     (r"cc[- ]by[- ]4\.0|creative commons namensnennung 4\.0|creative commons attribution 4\.0", "cc-by/4.0"),
     (r"cc0|cc[- ]zero|public domain", "cc-zero"),
     (r"odbl|open database license", "odbl"),

@@ -210,3 +210,18 @@ def test_kind_of_resource_is_a_vocabulary_value(steward, org, errors_of):
     assert [r["resource_type"] for r in pkg["resources"]] == ["service", "documentation"]
     errors = errors_of(resources=[{"url": "http://x.example/a.png", "resource_type": "Karte"}])
     assert "ist nicht im Vokabular" in json.dumps(errors["resources"], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("licence,title", [
+    ("dl-by-de/1.0", "Datenlizenz Deutschland Namensnennung 1.0"),
+    ("cc-by-de/3.0", "Creative Commons Namensnennung 3.0 Deutschland (CC BY 3.0 DE)"),
+])
+def test_older_german_licences_of_city_registers(app, steward, org, licence, title):
+    """Frankfurt's trees are under DL-DE-BY-1.0, Ulm's under CC BY 3.0 DE: a
+    steward can say so, and the catalogue gives the licence's DCAT-AP.de URI."""
+    pkg = create(steward, org, license_id=licence, resources=[{"url": "http://x.example/b.csv", "format": "CSV"}])
+    assert pkg["license_title"] == title
+    assert "http://dcat-ap.de/def/licenses/" + licence in app.get("/dataset/baeume.ttl").body
+    from etl.licences import recognise_licence
+    assert recognise_licence({"dl-by-de/1.0": "Datenlizenz Deutschland – Namensnennung – Version 1.0",
+                              "cc-by-de/3.0": "CC BY 3.0 DE"}[licence]) == licence
