@@ -62,6 +62,11 @@ def read_geojson(data: bytes) -> pl.DataFrame:
     features = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(features, list):
         raise FormatError("not a GeoJSON FeatureCollection (no features list)")
+    said = doc.get("properties") if isinstance(doc.get("properties"), dict) else {}
+    if said.get("exceededTransferLimit") or doc.get("exceededTransferLimit"):
+        # an ArcGIS answer holding one page of the layer; its URL is no layer query that could be paged
+        raise FormatError("the answer says it holds only part of the data (exceededTransferLimit); "
+                          "give the layer's …/FeatureServer/<id>/query URL so that it can be read page by page")
     names: dict[str, None] = {}
     for f in features:
         names.update(dict.fromkeys((f.get("properties") or {}) if isinstance(f, dict) else {}))

@@ -163,6 +163,67 @@ def iso(ms: Any, kind: str) -> Any:
     return when.date().isoformat() if kind == "date" else when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def open_layer(who: str, layer_url: str, config: Any, where: str = "1=1", out_fields: str = "*") -> Extracted:
+    """A layer (…/FeatureServer/<id>) to read: its description, columns,
+    extent, count and its query's pages (lazy), WGS 84, ordered by the
+    objectIdField; `where` and `out_fields` select as the query's own do.
+    `config`: the source's settings (page_size and max_pages, else defaults)."""
+    meta = answer(who, with_params(layer_url, f="json"), config)
+    formats = [f.strip().lower() for f in str(meta.get("supportedQueryFormats") or "json").split(",")]
+    answer_format = "geojson" if "geojson" in formats else "json"
+    oid = meta.get("objectIdField") or next(
+        (f.get("name") for f in meta.get("fields") or [] if f.get("type") == "esriFieldTypeOID"), None)
+    if not oid:
+        raise SourceError(f"{who}: the layer names no objectIdField; its pages cannot be ordered, not published")
+    limit = meta.get("maxRecordCount")
+    page_size = getattr(config, "page_size", 1000)
+    size = min(page_size, limit) if isinstance(limit, int) and limit > 0 else page_size
+    paging = (meta.get("advancedQueryCapabilities") or {}).get("supportsPagination",
+                                                                meta.get("supportsPagination"))
+    query = f"{layer_url}/query"
+    counted = answer(who, with_params(query, where=where, returnCountOnly="true", f="json"), config).get("count")
+    count = counted if isinstance(counted, int) else None
+    params = dict(where=where, outFields=out_fields, outSR="4326", orderByFields=f"{oid} ASC", f=answer_format)
+    return Extracted(meta, columns(meta), extent_lonlat(meta.get("extent")), count,
+                     _pages(who, query, params, size, paging is not False, getattr(config, "max_pages", MAX_PAGES),
+                            config, oid), answer_format)
+
+
+def _pages(who: str, query: str, params: dict, size: int, paging: bool, max_pages: int, config: Any,
+           oid: str) -> Iterator[list]:
+    """[(objectid, properties, geometry)] per page, by resultOffset, until the service no longer
+    says exceededTransferLimit (a page shorter than asked while it says so is still not the last)."""
+    offset = 0
+    for number in itertools.count(1):
+        url = with_params(query, **params, **({"resultOffset": str(offset), "resultRecordCount": str(size)}
+                                              if paging else {}))
+        doc = answer(who, url, config)
+        feats = doc.get("features")
+        if params["f"] == "json":
+            if not isinstance(feats, list):
+                raise SourceError(f"{who}: {url} is not an Esri feature set (no 'features' array)")
+            page = esri_json.records(who, url, feats, oid)
+        else:
+            if doc.get("type") != "FeatureCollection" or not isinstance(feats, list):
+                raise SourceError(f"{who}: {url} is not a GeoJSON FeatureCollection")
+            try:
+                page = [(f.get("id"), f.get("properties") or {}, f.get("geometry")) for f in feats]
+            except AttributeError:
+                raise SourceError(f"{who}: {url} has features that are not GeoJSON objects")
+        yield page
+        # ArcGIS puts the flag in the collection's "properties" (GeoJSON), older ones at the top
+        more = (doc.get("properties") or {}).get("exceededTransferLimit", doc.get("exceededTransferLimit"))
+        if not more or not feats:
+            return
+        if not paging:
+            raise SourceError(f"{who}: the layer has more features than one answer gives (maxRecordCount) "
+                              "and does not support pagination; not published")
+        if number >= max_pages:
+            raise SourceError(f"{who}: more than {max_pages} pages; stopped (raise max_pages if the "
+                              "layer is that big), not published")
+        offset += len(feats)
+
+
 class ArcGISFeatureService(LayerKind):  # one dataset per layer
     name = "arcgis_feature_service"
     Config = ArcGISConfig
@@ -190,60 +251,7 @@ class ArcGISFeatureService(LayerKind):  # one dataset per layer
 
     def extract(self, unit: Unit, build: Build) -> Extracted:
         layer: Layer = unit.context
-        config: ArcGISConfig = unit.config
-        who = f"{unit.source}: layer {layer.name}"
-        meta = answer(who, with_params(layer.url, f="json"), config)
-        formats = [f.strip().lower() for f in str(meta.get("supportedQueryFormats") or "json").split(",")]
-        answer_format = "geojson" if "geojson" in formats else "json"
-        oid = meta.get("objectIdField") or next(
-            (f.get("name") for f in meta.get("fields") or [] if f.get("type") == "esriFieldTypeOID"), None)
-        if not oid:
-            raise SourceError(f"{who}: the layer names no objectIdField; its pages cannot be ordered, not published")
-        limit = meta.get("maxRecordCount")
-        size = min(config.page_size, limit) if isinstance(limit, int) and limit > 0 else config.page_size
-        paging = (meta.get("advancedQueryCapabilities") or {}).get("supportsPagination",
-                                                                    meta.get("supportsPagination"))
-        query = f"{layer.url}/query"
-        counted = answer(who, with_params(query, where="1=1", returnCountOnly="true", f="json"), config).get("count")
-        count = counted if isinstance(counted, int) else None
-        params = dict(where="1=1", outFields="*", outSR="4326", orderByFields=f"{oid} ASC", f=answer_format)
-        return Extracted(meta, columns(meta), extent_lonlat(meta.get("extent")), count,
-                         self._pages(who, query, params, size, paging is not False, config, oid), answer_format)
-
-    @staticmethod
-    def _pages(who: str, query: str, params: dict, size: int, paging: bool, config: ArcGISConfig,
-               oid: str) -> Iterator[list]:
-        """[(objectid, properties, geometry)] per page, by resultOffset, until the service no longer
-        says exceededTransferLimit (a page shorter than asked while it says so is still not the last)."""
-        offset = 0
-        for number in itertools.count(1):
-            url = with_params(query, **params, **({"resultOffset": str(offset), "resultRecordCount": str(size)}
-                                                  if paging else {}))
-            doc = answer(who, url, config)
-            feats = doc.get("features")
-            if params["f"] == "json":
-                if not isinstance(feats, list):
-                    raise SourceError(f"{who}: {url} is not an Esri feature set (no 'features' array)")
-                page = esri_json.records(who, url, feats, oid)
-            else:
-                if doc.get("type") != "FeatureCollection" or not isinstance(feats, list):
-                    raise SourceError(f"{who}: {url} is not a GeoJSON FeatureCollection")
-                try:
-                    page = [(f.get("id"), f.get("properties") or {}, f.get("geometry")) for f in feats]
-                except AttributeError:
-                    raise SourceError(f"{who}: {url} has features that are not GeoJSON objects")
-            yield page
-            # ArcGIS puts the flag in the collection's "properties" (GeoJSON), older ones at the top
-            more = (doc.get("properties") or {}).get("exceededTransferLimit", doc.get("exceededTransferLimit"))
-            if not more or not feats:
-                return
-            if not paging:
-                raise SourceError(f"{who}: the layer has more features than one answer gives (maxRecordCount) "
-                                  "and does not support pagination; not published")
-            if number >= config.max_pages:
-                raise SourceError(f"{who}: more than {config.max_pages} pages; stopped (raise max_pages if the "
-                                  "layer is that big), not published")
-            offset += len(feats)
+        return open_layer(f"{unit.source}: layer {layer.name}", layer.url, unit.config)
 
     def transform(self, unit: Unit, extracted: Extracted, build: Build) -> Output:
         layer: Layer = unit.context

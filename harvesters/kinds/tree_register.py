@@ -10,7 +10,7 @@ from etl import columnar, crosswalk, package, tree_formats
 
 from ..fetch import SourceError, get
 from ..plan import Changes, Plan
-from . import tree_wfs
+from . import tree_arcgis, tree_wfs
 from .base import Build, File, OneDataset, Output, Unit, table
 from .config import ConfigError, SourceConfig
 
@@ -98,6 +98,8 @@ class TreeRegister(OneDataset):
         source, config = unit.source, unit.config
         if config.format == "wfs":  # paged through the GIS harvester's WFS client
             return tree_wfs.read(source, config)
+        if config.format == "geojson" and tree_arcgis.is_query(config.url):  # paged: one answer is one page
+            return tree_arcgis.read(source, config)
         raw = get(source, config.url, config.format, config)
         if config.format in ("xlsx", "geojson"):
             try:

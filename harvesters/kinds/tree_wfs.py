@@ -17,7 +17,7 @@ from ..fetch import SourceError
 from ..ogc import WFS
 
 
-def _point(geometry: Any, yx: bool) -> tuple[Optional[float], Optional[float]]:
+def point_xy(geometry: Any, yx: bool = False) -> tuple[Optional[float], Optional[float]]:
     """A Point's (or a MultiPoint's first point's) x and y; else none (counted
     as a tree without a position by the kind, like GeoJSON files)."""
     if isinstance(geometry, (bytes, str)):
@@ -47,7 +47,7 @@ def _records(source: str, layer: str, wanted: str, yx_asked: bool, pages: Iterat
             raise SourceError(f"{source}: the WFS answered layer {layer} in {said}, not the configured crs {wanted}")
         for _, props, geometry in page:
             # GML says its axis order with its srsName; one that says nothing is in the asked CRS's.
-            yield (props or {}, *_point(geometry, page.yx if said else yx_asked))
+            yield (props or {}, *point_xy(geometry, page.yx if said else yx_asked))
 
 
 def read(source: str, config) -> pl.DataFrame:

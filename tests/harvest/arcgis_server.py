@@ -40,10 +40,15 @@ def epoch_ms(when):
 
 
 class FeatureServer:
-    def __init__(self, base, max_record_count=50):
+    def __init__(self, base, max_record_count=50, data=None, wkid=25832, dates=("geprueft_am",)):
+        """`data`: {layer: [(properties, GeoJSON geometry in `wkid`)]} to serve
+        instead of the Jena sample layers; `dates`: the properties served as
+        esriFieldTypeDate (epoch milliseconds)."""
         self.base = base + "/arcgis/rest/services/Jena/FeatureServer"
         self.max_record_count = max_record_count
-        self.layers = list(LAYERS)       # the ids are the positions in LAYERS, kept when one vanishes
+        self.names = list(data) if data else list(LAYERS)
+        self.layers = list(self.names)   # the ids are the positions in names, kept when one vanishes
+        self.wkid, self.dates = wkid, set(dates)
         self.asked = []
         self.error = None                # (route suffix, {"code", "message"}): that route answers the error
         self.ignore_offset = False       # a service that always sends its first page
@@ -51,9 +56,10 @@ class FeatureServer:
         self.stop_early = False          # exceededTransferLimit no longer said after the first page
         self.renamed = {}                # sample layer → the name the service gives it
         self.geojson = True              # False: an ArcGIS Server before 10.4, Esri JSON (f=json) only
-        to_lonlat = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
-        self.data = {}
-        for name in LAYERS:
+        to_lonlat = Transformer.from_crs(f"EPSG:{wkid}", "EPSG:4326", always_xy=True)
+        self.data = {name: [({"OBJECTID": oid, **props}, geometry) for oid, (props, geometry)
+                            in enumerate(rows, start=1)] for name, rows in (data or {}).items()}
+        for name in [] if data else LAYERS:
             with open(os.path.join(GIS, f"{name}.geojson"), encoding="utf-8") as f:
                 feats = json.load(f)["features"]
             rows = []
@@ -77,16 +83,16 @@ class FeatureServer:
             return self._json({
                 "currentVersion": 11.1, "serviceDescription": "Geodaten der Stadt Jena (Loopback)",
                 "copyrightText": "Stadt Jena, Datenlizenz Deutschland – Namensnennung – Version 2.0",
-                "spatialReference": {"wkid": 25832, "latestWkid": 25832}, "maxRecordCount": self.max_record_count,
+                "spatialReference": {"wkid": self.wkid, "latestWkid": self.wkid}, "maxRecordCount": self.max_record_count,
                 "supportedQueryFormats": "JSON, geoJSON, PBF",
-                "layers": [{"id": LAYERS.index(n), "name": self.renamed.get(n, n), "parentLayerId": -1, "defaultVisibility": True,
+                "layers": [{"id": self.names.index(n), "name": self.renamed.get(n, n), "parentLayerId": -1, "defaultVisibility": True,
                             "subLayerIds": None, "geometryType": self._geometry_type(n)} for n in self.layers],
                 "tables": [], "documentInfo": {"Title": "Geodaten Jena (ArcGIS, Loopback)"}})
         pieces = route.strip("/").split("/")
-        if not pieces[0].isdigit() or int(pieces[0]) >= len(LAYERS) or LAYERS[int(pieces[0])] not in self.layers:
+        if not pieces[0].isdigit() or int(pieces[0]) >= len(self.names) or self.names[int(pieces[0])] not in self.layers:
             return self._json({"error": {"code": 400, "message": "Invalid or missing input parameters.",
                                          "details": []}})
-        name = LAYERS[int(pieces[0])]
+        name = self.names[int(pieces[0])]
         if len(pieces) == 1:
             return self._json(self._layer(name))
         if pieces[1] == "query":
@@ -102,23 +108,23 @@ class FeatureServer:
         for key, value in rows[0][0].items():
             if key == "OBJECTID":
                 continue
-            field = {"name": key, "type": TYPES[type(value)], "alias": key, "domain": None}
+            field = {"name": key, "type": TYPES.get(type(value), "esriFieldTypeString"), "alias": key, "domain": None}
             if name == "spielplaetze" and key == "altersgruppe":
                 field.update(type="esriFieldTypeSmallInteger", domain={
                     "type": "codedValue", "name": "Altersgruppen", "codedValues": [
                         {"name": g, "code": i} for i, g in enumerate(AGE_GROUPS, start=1)]})
-            if key == "geprueft_am":
+            if key in self.dates:
                 field.update(type="esriFieldTypeDate", length=8)
             fields.append(field)
         fields.append({"name": "Shape", "type": "esriFieldTypeGeometry", "alias": "Shape", "domain": None})
         xs, ys = zip(*(xy for _, g in rows for xy in _coordinates(g)))
         return {
-            "currentVersion": 11.1, "id": LAYERS.index(name), "name": self.renamed.get(name, name),
+            "currentVersion": 11.1, "id": self.names.index(name), "name": self.renamed.get(name, name),
             "type": "Feature Layer",
             "description": f"Ebene {name} der Stadt Jena.", "copyrightText": "Stadt Jena, dl-de/by-2-0",
             "geometryType": self._geometry_type(name), "objectIdField": "OBJECTID",
             "extent": {"xmin": min(xs), "ymin": min(ys), "xmax": max(xs), "ymax": max(ys),
-                       "spatialReference": {"wkid": 25832, "latestWkid": 25832}},
+                       "spatialReference": {"wkid": self.wkid, "latestWkid": self.wkid}},
             "fields": fields, "maxRecordCount": self.max_record_count,
             "supportedQueryFormats": "JSON, geoJSON, PBF" if self.geojson else "JSON, AMF",
             "advancedQueryCapabilities": {"supportsPagination": self.pagination, "supportsOrderBy": True},

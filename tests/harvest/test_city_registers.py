@@ -12,8 +12,10 @@ import pytest
 import yaml
 
 from harvesters import runner
+from harvesters.kinds import tree_arcgis
 from harvesters.samples import mapserver_cgi
 
+from .arcgis_server import FeatureServer
 from .conftest import SAMPLES
 
 REGISTERS = os.path.join(os.path.dirname(SAMPLES), "registers.yaml")
@@ -24,6 +26,9 @@ CONTENT_TYPES = {".csv": "text/csv", ".geojson": "application/geo+json",
 PUBLISHED = {"trunk_diameter_cm": "trunk_circumference_cm", "x": "longitude", "y": "latitude"}
 # Registers published as a WFS layer: (mapfile, its data) in harvesters/samples/gis, served by MapServer.
 WFS = {"berlin": ("berlin_baeume.map", "berlin_strassenbaeume.geojson")}
+# Registers whose URL is an ArcGIS layer query: their sample served by a loopback FeatureServer in pages
+# of 15 (the real ones: 1,000-2,000), with these properties as esriFieldTypeDate (epoch milliseconds).
+ARCGIS_DATES = {"chemnitz": ("PflanzDatu",)}
 
 
 def _sample(name):
@@ -62,6 +67,13 @@ def test_a_city_sample_harvests_with_every_configured_column_read(name, loopback
     with open(path, "rb") as f:
         routes[f"/{name}{ext}"] = (f.read(), CONTENT_TYPES[ext], 0)
     server = contextlib.ExitStack()
+    entry_url = yaml.safe_load(open(REGISTERS, encoding="utf-8"))["trees"][name]["url"]
+    if tree_arcgis.is_query(entry_url):  # paged: a single answer would hold the first 15 trees only
+        features = json.load(open(path, encoding="utf-8"))["features"]
+        svc = FeatureServer(base, max_record_count=15, wkid=4326, dates=ARCGIS_DATES.get(name, ()), data={
+            name: [(f["properties"], f["geometry"]) for f in features]})
+        routes["/arcgis/*"] = svc
+        url = f"{svc.base}/0/query?" + entry_url.split("?", 1)[1]
     if name in WFS:  # the layer through MapServer's WFS, paged as the real service is
         url = server.enter_context(mapserver_cgi.serve({name: os.path.join(mapserver_cgi.GIS, WFS[name][0])}))
         url += f"/ows/{name}"
