@@ -108,3 +108,61 @@ def test_stations_record_first_and_last_seen_and_moves():
     s = sensors.stations(frame).row(0, named=True)
     assert s["positions"] == 3 and s["latitude"] == 50.95
     assert s["first_seen"] == T0 and s["last_seen"] == T0 + dt.timedelta(minutes=50)
+
+
+def test_of_two_readings_at_one_time_the_first_received_counts():
+    rows = series("s1", "temperature", [20.0, 21.0, 22.0], T0)
+    rows.insert(1, ("s1", "L1", "temperature", 24.0, T0 + dt.timedelta(minutes=10)))  # same time as 21.0, sent before
+    h = hourly(rows).row(0, named=True)
+    assert (h["count"], h["min"], h["max"], h["mean"]) == (3, 20.0, 24.0, 22.0)
+
+
+def mixed_network():
+    """Several stations, phenomena and hours, a spike, an out-of-range value,
+    duplicates, stations whose ids sort differently as text and as numbers."""
+    rows = []
+    for k, station in enumerate(["s10", "s9", "s1", "a"]):
+        temps = [18.0 + k + 0.2 * (i % 5) for i in range(18)]
+        temps[7] += 12.0                                            # spike
+        rows += series(station, "temperature", temps, T0 + dt.timedelta(minutes=k), loc=f"L{k}")
+        hums = [60.0 + i for i in range(18)]
+        hums[3] = 140.0                                             # out of range
+        rows += series(station, "humidity", hums, T0 + dt.timedelta(minutes=k), loc=f"L{k}")
+        rows += series(station, "pm10", [80.0 - i for i in range(18)], T0, loc=f"L{k}")
+    return rows + rows[5:9]                                          # sent twice
+
+
+def test_readings_in_any_order_give_the_same_hours():
+    rows = mixed_network()
+    ordered = hourly(rows)
+    assert ordered.height == 4 * 3 * 3 and ordered["station_id"].unique().sort().to_list() == ["a", "s1", "s10", "s9"]
+    assert "spike" in ordered.filter(phenomenon="temperature")["flags"].str.join(" ").item()
+    shuffled = sensors.hourly(sensors.clean(readings(rows).sample(fraction=1.0, shuffle=True, seed=3)))
+    assert shuffled.equals(ordered)
+
+
+def test_readings_over_too_long_a_span_for_one_key_sort_by_two(monkeypatch):
+    rows = mixed_network()
+    packed = hourly(rows)
+    monkeypatch.setattr(sensors, "_KEY_BITS", 0)    # as if series and time did not fit into 64 bits
+    assert hourly(rows).equals(packed)
+
+
+def test_readings_without_sensor_or_time_are_left_out():
+    rows = series("s1", "temperature", [20.0, 21.0, 22.0], T0)
+    frame = pl.concat([readings(rows), readings([(None, "L1", "temperature", 40.0, T0)]),
+                       readings([("s1", "L1", "temperature", 40.0, None)])])
+    h = sensors.hourly(sensors.clean(frame))
+    assert h["station_id"].to_list() == ["s1"] and h["count"].to_list() == [3] and h["max"].to_list() == [22.0]
+
+
+def test_no_readings_give_no_hours_with_the_table_columns():
+    h = hourly([])
+    assert h.is_empty() and h.columns[:6] == ["station_id", "location_id", "source", "phenomenon", "unit",
+                                              "hour_start_utc"]
+
+
+def test_figures_are_rounded_half_away_from_zero():
+    # 9 readings 153 s apart: coverage 9 × 153 / 3600 = 38.25 % → 38.3 (half to even would say 38.2)
+    rows = [("s1", "L1", "temperature", 20.0 + i % 2, T0 + dt.timedelta(seconds=153 * i)) for i in range(9)]
+    assert hourly(rows)["coverage_pct"].to_list() == [38.3]
