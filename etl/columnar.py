@@ -87,6 +87,9 @@ def coordinates(column: pl.Series, warnings: Counter, field: str) -> np.ndarray:
 
 
 _PAIR = r"^\s*([-+]?\d+(?:\.\d+)?)\s*[,; ]\s*([-+]?\d+(?:\.\d+)?)\s*$"
+# Decimal commas ("50,927; 11,589", "50,927 11,589", "50,927, 11,589"): the two numbers then
+# stand apart by a semicolon, a space or a comma with a space; "50,9,11,5" says nothing certain.
+_PAIR_DECIMAL_COMMA = r"^\s*([-+]?\d+,\d+)\s*(?:;\s*|,\s+|\s+)([-+]?\d+,\d+)\s*$"
 _WKT = r"^\s*(?i:POINT)\s*(?:(?i:Z|M|ZM)\s*)?\(\s*([-+]?[\d.eE+-]+)\s+([-+]?[\d.eE+-]+)(?:\s+[-+]?[\d.eE+-]+)*\s*\)\s*$"
 
 
@@ -98,6 +101,12 @@ def point_column(column: pl.Series, form: str, warnings: Counter) -> tuple[np.nd
     parts = column.str.extract_groups(pattern)
     first = parts.struct.field("1").cast(pl.Float64, strict=False)
     second = parts.struct.field("2").cast(pl.Float64, strict=False)
+    if form != "wkt":
+        commas = column.str.extract_groups(_PAIR_DECIMAL_COMMA)
+        first = first.fill_null(commas.struct.field("1").str.replace(",", ".", literal=True)
+                                .cast(pl.Float64, strict=False))
+        second = second.fill_null(commas.struct.field("2").str.replace(",", ".", literal=True)
+                                  .cast(pl.Float64, strict=False))
     filled = column.str.strip_chars().str.len_chars().fill_null(0) > 0
     bad = int((filled & (first.is_null() | second.is_null())).sum())
     if bad:

@@ -145,7 +145,11 @@ def _one_column_positions(rows, published, form):
     out = [[c for i, c in enumerate(rows[0]) if i not in (x, y)] + ["lage"]]
     for row, tree in zip(rows[1:], published):
         lon, lat = tree["longitude"], tree["latitude"]
-        cell = {"latlon": f"{lat}, {lon}", "lonlat": f"{lon}; {lat}", "wkt": f"POINT ({lon} {lat})"}[form]
+        comma = lat.replace(".", ","), lon.replace(".", ",")
+        cell = {"latlon": f"{lat}, {lon}", "lonlat": f"{lon}; {lat}", "wkt": f"POINT ({lon} {lat})",
+                # decimal commas, as German spreadsheets write them
+                "latlon-semicolon": f"{comma[0]}; {comma[1]}", "latlon-space": f"{comma[0]} {comma[1]}",
+                "lonlat-comma": f"{comma[1]}, {comma[0]}"}[form]
         out.append([c for i, c in enumerate(row) if i not in (x, y)] + [cell if lon else ""])
     return out
 
@@ -154,13 +158,14 @@ def test_one_coordinates_column_lat_lon_or_wkt_gives_the_same_positions(sources,
     routes, _, config = sources
     assert run(config, tmp_path / "xy")["status"] == "ok"
     before = _published(tmp_path / "xy")
-    for form in ("latlon", "lonlat", "wkt"):
+    for form in ("latlon", "lonlat", "latlon-semicolon", "latlon-space", "lonlat-comma", "wkt"):  # wkt last: used below
         rows = _one_column_positions(_rows(), before, form)
         _serve(routes, rows)
         entry = copy.deepcopy(config)
         columns = entry["leipzig"]["columns"]
         del columns["x"], columns["y"]
-        entry["leipzig"].update(crs="EPSG:4326", coordinates_form=form, columns=dict(columns, coordinates="lage"))
+        entry["leipzig"].update(crs="EPSG:4326", coordinates_form=form.split("-")[0],
+                                columns=dict(columns, coordinates="lage"))
         result = run(entry, tmp_path / form)
         assert result["status"] == "ok", (form, result)
         after = _published(tmp_path / form)
