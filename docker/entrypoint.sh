@@ -10,7 +10,8 @@ case "${1:-web}" in
 web)
     exec gunicorn -c python:ckanext.jena.gunicorn_conf ckanext.jena.wsgi:application ;;
 worker)
-    exec ckan -c "$INI" jobs worker ;;
+    # "run now" (ckanext.jena.harvest.queue) first, then the default queue
+    exec ckan -c "$INI" jobs worker jena_harvest default ;;
 migrate)
     # db init creates the schema on a new database and upgrades an older one.
     ckan -c "$INI" db init
