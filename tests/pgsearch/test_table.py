@@ -30,11 +30,12 @@ def _catalogue(conn, schema):
                for name, typ, notnull, default, default_storage, storage in cols}
     index_defs, primary = {}, None
     for name, definition, is_primary in indexes:
-        method, expr = re.search(r"USING (\w+) \((.*)\)$", definition).groups()
+        method, expr, include = re.search(
+            r"USING (\w+) \((.*?)\)(?: INCLUDE \((.*)\))?$", definition).groups()
         if is_primary:
             primary = expr
         else:
-            index_defs[name] = (method, expr)
+            index_defs[name] = (method, expr, include or "")
     return columns, index_defs, primary, sorted(options or [])
 
 
@@ -42,7 +43,7 @@ def _described():
     storage = {"main": "m"}
     columns = {c.name: (c.type, c.not_null,
                         c.default, storage.get(c.storage)) for c in table.COLUMNS}
-    indexes = {i.name: (i.method, i.columns) for i in table.INDEXES}
+    indexes = {i.name: (i.method, i.columns, i.include) for i in table.INDEXES}
     options = sorted(f"{k}={v}" for k, v in table.TABLE_OPTIONS.items())
     return columns, indexes, table.PRIMARY_KEY, options
 

@@ -1,6 +1,8 @@
 """The backend's configuration options, read at call time."""
 from __future__ import annotations
 
+import fnmatch
+
 from ckan.common import config
 
 # Facet values of these fields (fnmatch patterns) are stored as integer ids
@@ -21,3 +23,9 @@ def facet_patterns() -> tuple[str, ...]:
     if isinstance(pages, str):
         pages = pages.split()
     return tuple(dict.fromkeys([*ours, *pages]))
+
+
+def stored_facet(field: str) -> bool:
+    """Whether the field's values are stored as facet values (store.py
+    builds them from the same patterns)."""
+    return any(fnmatch.fnmatchcase(field, p) for p in facet_patterns())

@@ -11,6 +11,8 @@ import fnmatch
 import re
 from typing import Any, Callable, Iterable, Optional
 
+import numpy
+
 from . import schema as s
 from . import table
 from .localparams import LocalParams, split_local_params
@@ -95,6 +97,25 @@ class Search:
         return run(f"SELECT {', '.join(cols)} FROM {table.TABLE} d WHERE {self.where} "
                    f"ORDER BY {self.order} LIMIT :_rows OFFSET :_start", values)
 
+    def _stored_counts(self, run: Run) -> list[tuple[str, int]]:
+        """(field SEPARATOR value, count) of every facet value of the hits,
+        and self.hits. One aggregate concatenates the hits' packed ids
+        (table.py) and numpy counts them: unnesting each id into an SQL
+        row and grouping those cost 0.3 µs an id, ~270 ms for 100,000 hits
+        (issue 19); this is ~5 ms of counting plus the scan. The same scan
+        counts the hits, so count() need not scan them again."""
+        packed, hits = next(iter(run(
+            f"SELECT string_agg(d.facet_packed, ''::bytea), count(*) "
+            f"FROM {table.TABLE} d WHERE {self.where}", self.params.values)))
+        self.hits = hits
+        if not packed:
+            return []
+        counts = numpy.bincount(numpy.frombuffer(packed, dtype=">i4"))
+        ids = numpy.flatnonzero(counts)
+        names = run(f"SELECT id, fv FROM {table.FACETS} WHERE id = ANY(:_ids)",
+                    {"_ids": ids.tolist()})
+        return [(fv, int(counts[id_])) for id_, fv in names]
+
     def facets(self, run: Run, stored_patterns: Iterable[str]) -> dict[str, list[Any]]:
         """Solr's facet_fields: [value, count, value, count, …] per field."""
         fields = self.request.facet_fields
@@ -102,23 +123,8 @@ class Search:
         stored = [f for f in fields if any(fnmatch.fnmatchcase(f, p) for p in patterns)]
         counts: dict[str, dict[str, int]] = {f: {} for f in fields}
         if stored:
-            # Count integer facet ids over the hits, then name them: a few
-            # hundred distinct values, split in Python. Every hit also
-            # counts once as id 0 (no facet value has it: ids are serial),
-            # so the same scan gives the number of hits and count() need
-            # not scan them again (issue 19: at 100,000 datasets each scan
-            # of all hits is tens of ms). unnest in the select list
-            # (ProjectSet) is cheaper than a lateral function scan per row.
-            sql = (f"SELECT v.fv, c.n FROM (SELECT fid, count(*) AS n "
-                   f"FROM (SELECT unnest(array_prepend(0, d.facet_ids)) AS fid "
-                   f"FROM {table.TABLE} d WHERE {self.where}) u "
-                   f"GROUP BY fid) c LEFT JOIN {table.FACETS} v ON v.id = c.fid")
             wanted = set(stored)
-            self.hits = 0
-            for fv, n in run(sql, self.params.values):
-                if fv is None:
-                    self.hits = n
-                    continue
+            for fv, n in self._stored_counts(run):
                 field, _, value = fv.partition(table.FACET_SEPARATOR)
                 if field in wanted:
                     counts[field][value] = n

@@ -23,6 +23,7 @@ from ckan.lib.search.common import SearchError
 from . import schema as s
 from . import table
 from .datemath import DateMathError, parse_date
+from .settings import stored_facet
 
 TRUE, FALSE = "TRUE", "FALSE"
 _WILDCARD = re.compile(r"(?<!\\)[*?]")
@@ -356,6 +357,15 @@ class Translator:
         column = table.array_column(field)
         if column:
             return f"{column} @> ARRAY[CAST({self.params.bind(value)} AS text)]"
+        if stored_facet(field):
+            # The same set as the term map's, without it: its index is lossy
+            # and each candidate's term map (out of line) was read to recheck
+            # it (168 ms for a tag of 6,500 of 100,000 datasets, issue 19);
+            # the facet id index is exact. A value no dataset has has no id:
+            # ARRAY[NULL] is contained in no row's ids.
+            fv = self.params.bind(f"{field}{table.FACET_SEPARATOR}{value}")
+            return (f"d.facet_ids @> ARRAY[(SELECT v.id FROM {table.FACETS} v "
+                    f"WHERE v.fv = {fv})]")
         return f"d.terms @> CAST({self.params.bind(json.dumps({field: [value]}))} AS jsonb)"
 
     def _range(self, f: s.Field, node: tree.Range) -> str:
