@@ -27,3 +27,14 @@ def test_a_missing_dataset_says_what_is_missing(app):
 def test_the_404_in_english(app):
     page = BeautifulSoup(app.get("/en/gibt-es-nicht", status=404).body, "html.parser")
     assert page.find("h1").get_text(" ", strip=True) == "Page not found (error 404)"
+
+
+@pytest.mark.usefixtures("clean_index")
+@pytest.mark.parametrize("prefix,heading,said", [("", "Fehler", "Beim Suchen trat ein Fehler auf"),
+                                                 ("/en", "Error", "There was an error while searching")])
+def test_a_failed_search_is_headed_in_the_page_language(app, prefix, heading, said):
+    """A query the search refuses ("--included": two operators, as Solr) shows
+    CKAN's search error under a heading in the page's language."""
+    page = BeautifulSoup(app.get(f"{prefix}/dataset/", params={"q": "--included"}).body, "html.parser")
+    assert said in page.get_text(" ")
+    assert page.select_one("form#dataset-search-form h1").get_text(strip=True) == heading
