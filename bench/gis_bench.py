@@ -14,7 +14,10 @@ times, each in its own process:
 - ours over OGC API – Features: the same layer from the same MapServer's
   /ogcapi (items with limit = page size along the next links).
 Goal (issue 19): ours at most ogr2ogr's time (issue 7: 1.5×), memory bounded.
-Ours fetches `concurrency` pages at a time (default 3), ogr2ogr one after another.
+Ours fetches `concurrency` pages at a time (default 3), ogr2ogr one after another;
+ogr2ogr runs right after ours (the same load on a shared machine). CPU
+seconds are printed too: ours (with its validation processes), ogr2ogr's,
+and MapServer's for each (on 2 cores the server's share bounds both).
 """
 from __future__ import annotations
 
@@ -64,12 +67,23 @@ END
 """
 
 OURS = """
-import json, resource, sys, time
+import json, os, resource, sys, time
 from harvesters import runner
 config = json.loads(sys.argv[1])
-t = time.perf_counter()
+validating = runner._validate_tables
+spent = []
+def timed(*args):  # the validation's share of the time (a stage of its own)
+    t = time.perf_counter()
+    try:
+        return validating(*args)
+    finally:
+        spent.append(time.perf_counter() - t)
+runner._validate_tables = timed
+t, cpu = time.perf_counter(), os.times()
 result = runner.run(["bench"], {"bench": config}, sys.argv[2])
-print(json.dumps({"seconds": time.perf_counter() - t, "results": result,
+seconds, done = time.perf_counter() - t, os.times()
+print(json.dumps({"seconds": seconds, "results": result, "validation_seconds": sum(spent),
+                  "cpu": sum(done[:4]) - sum(cpu[:4]), "process_cpu": sum(done[:4]),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
 """
 
@@ -80,7 +94,8 @@ t = time.perf_counter()
 done = subprocess.run(json.loads(sys.argv[1]), capture_output=True, text=True)
 if done.returncode:
     sys.exit(done.stderr[-1000:])
-print(json.dumps([time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024]))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps([time.perf_counter() - t, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime]))
 """
 
 
@@ -100,15 +115,25 @@ def generate(path: str, n: int) -> None:
         f.write("]}\n")
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children: the mapserv runs of the
+    loopback server and the measured programs."""
+    times = os.times()
+    return times.children_user + times.children_system
+
+
 def _ours(config: dict, out: str) -> tuple[dict, float]:
-    """The harvester in a process of its own: (its figures, wall time incl. process start)."""
-    t = time.perf_counter()
+    """The harvester in a process of its own: (its figures, wall time incl. process start);
+    its figures include `server_cpu`, the CPU seconds MapServer spent answering it."""
+    t, before = time.perf_counter(), _children_cpu()
     done = subprocess.run([sys.executable, "-c", OURS, json.dumps(config), out],
                           capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=ROOT))
     wall = time.perf_counter() - t
     if done.returncode:
         sys.exit(done.stderr[-2000:])
-    return json.loads(done.stdout.strip().splitlines()[-1]), wall
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["server_cpu"] = _children_cpu() - before - figures["process_cpu"]  # its start-up is no server's
+    return figures, wall
 
 
 def main() -> None:
@@ -137,14 +162,12 @@ def main() -> None:
                       "network_allow": ["127.0.0.1"]}  # the bench's map server is on loopback
             ours, ours_wall = _ours(config, os.path.join(tmp, "out"))
             entry = ours["results"][0]
-            api_config = {"kind": "ogcapi_features", "url": f"{url}/ogcapi", "organization": "bench",
-                          "limit": args.page_size, "timeout": 300, "network_allow": ["127.0.0.1"]}
-            api, _ = _ours(api_config, os.path.join(tmp, "out-api"))
-            api_entry = api["results"][0]
             with open(os.path.join(tmp, "out", "bench-gebaeude", "current", "validation-report.json")) as f:
                 workers = [p["peak_mb"] for p in json.load(f).get("parts", [])]  # none: validated in-process
+            # Right after ours, so that both meet the same load on the machine.
             # Through a small Python parent, so that the peak is ogr2ogr's alone
             # (this process's children include the mapserv runs).
+            before = _children_cpu()
             ogr = None if not have_ogr else subprocess.run([sys.executable, "-c", OGR, json.dumps(
                 ["ogr2ogr", "-f", "GeoJSON", os.path.join(tmp, "ogr.geojson"), f"WFS:{url}",
                  "gebaeude", "-t_srs", "EPSG:4326", "--config", "OGR_WFS_PAGING_ALLOWED", "ON",
@@ -152,17 +175,24 @@ def main() -> None:
             if ogr is not None:
                 if ogr.returncode:
                     sys.exit(ogr.stderr[-1000:])
-                ogr_seconds, ogr_peak = json.loads(ogr.stdout)
+                ogr_seconds, ogr_peak, ogr_cpu = json.loads(ogr.stdout)
+                ogr_server_cpu = _children_cpu() - before - ogr_cpu
                 with open(os.path.join(tmp, "ogr.geojson"), encoding="utf-8") as f:
                     ogr_count = sum(1 for line in f if line.startswith('{ "type": "Feature"'))
+            api_config = {"kind": "ogcapi_features", "url": f"{url}/ogcapi", "organization": "bench",
+                          "limit": args.page_size, "timeout": 300, "network_allow": ["127.0.0.1"]}
+            api, _ = _ours(api_config, os.path.join(tmp, "out-api"))
+            api_entry = api["results"][0]
     n = args.features
     print(f"\nGIS harvester, one WFS 2.0 layer of {n:,} polygons from MapServer on loopback, "
           f"pages of {args.page_size:,}")
     print(f"  {'':58} {'seconds':>8} {'features/s':>11}")
     print(f"  {'ours: capabilities + paged GetFeature + check + reproject':58} {ours['seconds']:8.1f} "
           f"{n / ours['seconds']:11,.0f}   peak {ours['peak_mb']} MB (process start incl.: {ours_wall:.1f} s)")
-    print(f"  {'  + GeoJSON + CSV + frictionless validation':58}   validation processes: "
-          f"{', '.join(f'{w} MB' for w in workers) or 'in-process'}")
+    print(f"  {'  + GeoJSON + CSV + frictionless validation':58}   validation {ours['validation_seconds']:.1f} s "
+          f"(processes: {', '.join(f'{w} MB' for w in workers) or 'in-process'})")
+    print(f"  {'  CPU: ours (incl. validation processes) / MapServer for it':58} {ours['cpu']:8.1f} "
+          f"{'':11}   MapServer {ours['server_cpu']:.1f} s")
     print(f"  {'ours over OGC API – Features: items + next links + check':58} {api['seconds']:8.1f} "
           f"{n / api['seconds']:11,.0f}   peak {api['peak_mb']} MB; status {api_entry['status']}, "
           f"{api_entry.get('rows')} features, {api_entry.get('warnings', {}).get('pages')} pages")
@@ -172,6 +202,7 @@ def main() -> None:
         return
     print(f"  {'baseline: ogr2ogr WFS → GeoJSON (EPSG:4326)':58} {ogr_seconds:8.1f} {n / ogr_seconds:11,.0f}   "
           f"peak {ogr_peak} MB")
+    print(f"  {'  CPU: ogr2ogr / MapServer for it':58} {ogr_cpu:8.1f} {'':11}   MapServer {ogr_server_cpu:.1f} s")
     print(f"  ours / ogr2ogr = {ours['seconds'] / ogr_seconds:.2f} (goal ≤ 1.0, issue 19)")
     print(f"  ours: status {entry['status']}, {entry.get('rows')} features, {entry.get('warnings')}; "
           f"ogr2ogr wrote {ogr_count:,} features")

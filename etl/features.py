@@ -33,6 +33,7 @@ import msgspec
 import numpy as np
 import shapely
 
+from . import geojson_columns
 from .reproject import transformer
 
 XSD_TYPES = {
@@ -59,12 +60,21 @@ class OutsideExtent(ValueError):
 class Page(list):
     """One response's (id, properties, geometry) records and what the response
     says of itself: `crs` as a code (EPSG:n, OGC:CRS84) with `yx` its axis
-    order, None where it does not say; `matched` its numberMatched."""
+    order, None where it does not say; `matched` its numberMatched.
+    `shapes`: the records' geometries already read (read_shapes), in their
+    order, or None (the writer reads them)."""
 
     def __init__(self, records: Iterable = (), crs: Optional[str] = None, yx: bool = False,
                  matched: Optional[int] = None):
         super().__init__(records)
         self.crs, self.yx, self.matched = crs, yx, matched
+        self.shapes: Optional[np.ndarray] = None
+
+    def read_shapes(self) -> "Page":
+        """Its geometries read now (the WFS reader does it in the thread that
+        fetched the page, beside the writer's work on the page before)."""
+        self.shapes = _read([g for _, _, g in self])
+        return self
 
 
 class _Feature(msgspec.Struct, omit_defaults=False):
@@ -82,6 +92,11 @@ def _geojson_text(geometry: Any):
     if isinstance(geometry, (bytes, str)):
         return geometry
     return json.dumps(geometry) if geometry else "null"
+
+
+def _read(geometries: list) -> np.ndarray:
+    """shapely geometries of GeoJSON texts or dicts; texts as columns where they can be."""
+    return geojson_columns.read([_geojson_text(g) for g in geometries])
 
 
 def _inside(lon: np.ndarray, lat: np.ndarray, bbox: list[float]) -> float:
@@ -162,13 +177,26 @@ class LayerWriter:
         if inside < 1:
             self.counts["coordinates_outside_extent"] += int(round((1 - inside) * len(lonlat)))
 
-    def add(self, records: Iterable[tuple[Optional[str], dict[str, Any], Any]]) -> int:
-        """One page of (id, properties, geometry as GeoJSON text or dict);
-        returns how many were new. A Page may say its CRS (see _axis_check)."""
-        said = (records.crs, records.yx) if isinstance(records, Page) and records.crs else None
-        ids, props, shapes = [], [], []
+    def _fresh(self, records) -> tuple:
+        """(ids, properties, geometries, positions) of a page whose features all
+        have ids, none seen before nor twice on it (the usual page), in a few
+        calls over whole lists; (None, …) for any other page (_dedup)."""
+        given = [r[0] for r in records]
+        if None in given or "" in given:
+            return None, None, None, None
+        ids = list(map(str, given))
+        fresh = set(ids)
+        if len(fresh) != len(ids) or not self.seen.isdisjoint(fresh):
+            return None, None, None, None
+        self.seen |= fresh
+        return ids, [r[1] for r in records], [r[2] for r in records], range(len(ids))
+
+    def _dedup(self, records) -> tuple:
+        """As _fresh, one feature after another: an id missing (numbered
+        here), seen before or twice on the page (dropped and counted)."""
+        ids, props, shapes, kept = [], [], [], []
         seen, number = self.seen, self.counts["features"]
-        for fid, properties, geometry in records:
+        for i, (fid, properties, geometry) in enumerate(records):
             fid = str(fid) if fid not in (None, "") else f"{self.name}.{number + len(ids) + 1}"
             if fid in seen:
                 self.counts["duplicates_dropped"] += 1  # the same feature on two pages
@@ -177,9 +205,24 @@ class LayerWriter:
             ids.append(fid)
             props.append(properties)
             shapes.append(geometry)
+            kept.append(i)
+        return ids, props, shapes, kept
+
+    def add(self, records: Iterable[tuple[Optional[str], dict[str, Any], Any]]) -> int:
+        """One page of (id, properties, geometry as GeoJSON text or dict);
+        returns how many were new. A Page may say its CRS (see _axis_check)."""
+        records = records if isinstance(records, list) else list(records)  # read twice below
+        said = (records.crs, records.yx) if isinstance(records, Page) and records.crs else None
+        read = records.shapes if isinstance(records, Page) else None
+        ids, props, shapes, kept = self._fresh(records)
+        if ids is None:
+            ids, props, shapes, kept = self._dedup(records)
         if not ids:
             return 0
-        geoms = shapely.from_geojson([_geojson_text(g) for g in shapes], on_invalid="ignore")
+        if read is None:
+            geoms = _read(shapes)
+        else:
+            geoms = read[list(kept)] if len(kept) < len(read) else read.copy()
         missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
         self.counts["without_geometry"] += int(missing.sum())
         invalid = ~missing & ~shapely.is_valid(geoms)
@@ -204,8 +247,7 @@ class LayerWriter:
         raw = msgspec.Raw
         out = b",\n".join(_encode(_Feature("Feature", fid, properties, raw(text if text is not None else "null")))
                           for fid, properties, text in zip(ids, props, texts))
-        fields = self.fields
-        self._csv.writerows([fid] + [_cell(properties.get(f)) for f in fields] for fid, properties in zip(ids, props))
+        self._csv.writerows(zip(ids, *(_column([p.get(f) for p in props]) for f in self.fields)))
         self._geo.write(("" if self.counts["features"] == 0 else ",\n") + out.decode("utf-8"))
         self.counts["features"] += len(ids)
         return len(ids)
@@ -219,6 +261,15 @@ class LayerWriter:
     def abort(self) -> None:
         self._geo.close()
         self._csvfile.close()
+
+
+_AS_IS = {str, int, float, type(None)}  # what csv.writer writes as _cell would (None as "")
+
+
+def _column(values: list) -> list:
+    """A column's cells: as they are when the csv writer writes them as _cell
+    does (strings, numbers, None), else each through _cell."""
+    return values if set(map(type, values)) <= _AS_IS else [_cell(v) for v in values]
 
 
 def _cell(value: Any) -> str:

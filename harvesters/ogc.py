@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import json
 import math
+import threading
 import urllib.parse
 from typing import Any, Iterator, Optional
 
@@ -106,6 +107,8 @@ class WFS:
             formats = []
         self.formats = list(formats)
         self._count_default = _count_default(raw)
+        # GetFeature requests in flight, whichever layer asks (layers may be harvested in parallel).
+        self._slots = threading.BoundedSemaphore(max(1, int(config.get("concurrency", 3))))
         self.layers: dict[str, Any] = {}
         for typename, meta in self.service.contents.items():
             self.layers[typename.rpartition(":")[2]] = meta
@@ -156,7 +159,8 @@ class WFS:
         """One GetFeature request (URL by OWSLib; timeouts, retries, 429 and HTML by fetch.get)."""
         url = self.service.getGETGetFeatureRequest(typename=[self.layers[layer].id], srsname=srs,
                                                    maxfeatures=count, outputFormat=fmt or None, startindex=start)
-        return get(self.source, url, "json" if "json" in fmt.lower() else "xml", self.config)
+        with self._slots:
+            return get(self.source, url, "json" if "json" in fmt.lower() else "xml", self.config)
 
     def _parse(self, layer: str, data: bytes, kind: str) -> Page:
         """One GetFeature answer as a Page: its records (ids as the
@@ -186,7 +190,7 @@ class WFS:
         id_field = self.config.get("id_field")
         if id_field:
             page[:] = [(_feature_id(layer, fid, p.get(id_field)), p, g) for fid, p, g in page]
-        return page
+        return page.read_shapes()  # here, in the page's thread, not in the writer's
 
     def page_limit(self) -> Optional[int]:
         """The server's CountDefault (WFS 2.0 capabilities): the most features
@@ -198,9 +202,11 @@ class WFS:
 
     def pages(self, layer: str, srs: str, kind: str, fmt: str) -> Iterator[Page]:
         """The layer's features, page by page in startIndex order. WFS 2.0 pages
-        with count/startIndex, `concurrency` requests at a time (1: one after
-        another), never more features per page than the server's CountDefault;
-        it stops at numberMatched, a short page or max_features. WFS 1.x is one
+        with count/startIndex: the first page on its own, then `concurrency`
+        requests at a time (1: one after another; the WFS's requests of all
+        layers together), the next ones sent before a page is handed on;
+        never more features per page than the server's CountDefault; it stops
+        at numberMatched, a short page or max_features. WFS 1.x is one
         request, refused above `max_features`."""
         limit = int(self.config.get("max_features", 1_000_000))
         if not self.version.startswith("2"):
@@ -219,12 +225,16 @@ class WFS:
         pool = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wfs-page")
         try:
             start = following = 0
-            while True:
-                # Up to `workers` pages in flight, never past what the server counts.
-                while len(pending) < workers and (matched is None or following < matched) \
-                        and following <= limit:
+
+            def top_up(ahead: int) -> None:
+                # Up to `ahead` pages in flight, never past what the server counts.
+                nonlocal following
+                while len(pending) < ahead and (matched is None or following < matched) and following <= limit:
                     pending[following] = pool.submit(self._page, layer, srs, kind, fmt, following, size)
                     following += size
+
+            top_up(1)  # the first page alone: most layers fit in one, and need no request past it
+            while True:
                 page = pending.pop(start).result()  # a failed page fails the layer with its message
                 if matched is None and page.matched is not None:
                     matched = page.matched
@@ -233,9 +243,12 @@ class WFS:
                     raise SourceError(f"{self.source}: the WFS ignores startIndex for layer {layer} (page 2 "
                                       "repeats page 1); set page_size above the layer's size")
                 first_ids = first_ids if start else ids
-                yield page
                 start += size
-                if len(page) < size or (matched is not None and start >= matched):
+                done = len(page) < size or (matched is not None and start >= matched)
+                if not done:
+                    top_up(workers)  # the next pages are on their way while the writer takes this one
+                yield page
+                if done:
                     return
                 if start >= limit:
                     raise SourceError(f"{self.source}: layer {layer} has more than {limit} features (max_features)")

@@ -44,8 +44,9 @@ class ServiceConfig(LayersConfig):
     srs: Optional[str] = None          # default: the first CRS the layer offers
     page_size: int = 10_000
     max_features: int = 1_000_000
-    concurrency: int = 3               # GetFeature pages in flight at once (1: one after another)
-    at_least_one = ("page_size", "max_features", "concurrency")
+    concurrency: int = 3               # GetFeature requests in flight at once, all layers together (1: one after another)
+    layers_at_once: int = 2            # layers built at the same time (the runner keeps and publishes them in order)
+    at_least_one = ("page_size", "max_features", "concurrency", "layers_at_once")
 
     def check(self, source: str) -> None:
         super().check(source)
@@ -113,6 +114,12 @@ class OgcService(LayerKind):
     def source_system(self, config: ServiceConfig) -> str:
         """The service a dataset comes from (its WFS, else its WMS)."""
         return config.wfs or config.wms
+
+    def units_at_once(self, config: ServiceConfig) -> int:
+        """Layers built in parallel: a small layer's time is mostly waiting on
+        the service (DescribeFeatureType, one page, the preview); the requests
+        of all of them share the service's `concurrency`."""
+        return config.layers_at_once
 
     def units(self, source: str, config: ServiceConfig) -> list[Unit]:
         """One unit per wanted layer of the service's WFS and WMS capabilities."""
