@@ -10,7 +10,9 @@ otherwise it commits at once, whatever `commit=` says.
 """
 from __future__ import annotations
 
+import io
 import logging
+import struct
 from typing import Any, Optional
 
 import pysolr
@@ -25,6 +27,29 @@ from .settings import facet_patterns, text_config
 from .translate import Params
 
 log = logging.getLogger(__name__)
+
+
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+
+
+def copy_row(data: bytes) -> tuple[Optional[bytes], int]:
+    """The one (bytea, bigint) row of PostgreSQL's binary COPY output."""
+    if not data.startswith(_COPY_SIGNATURE):
+        raise ValueError("not PostgreSQL binary COPY output")
+    pos = len(_COPY_SIGNATURE) + 4  # flags
+    (extension,) = struct.unpack_from(">i", data, pos)
+    pos += 4 + extension
+    (fields,) = struct.unpack_from(">h", data, pos)
+    if fields != 2:
+        raise ValueError(f"expected one row of 2 fields, got {fields}")
+    pos += 2
+    (size,) = struct.unpack_from(">i", data, pos)
+    pos += 4
+    packed = None if size < 0 else data[pos:pos + size]
+    pos += max(size, 0)
+    (size,) = struct.unpack_from(">i", data, pos)
+    (count,) = struct.unpack_from(">q", data, pos + 4)
+    return packed, count
 
 
 class Results:
@@ -58,6 +83,22 @@ class PgSearchConnection:
 
     def _run(self, statement: str, values: dict[str, Any]):
         return self.session.execute(sa.text(statement), values)
+
+    def _fetch_bytes(self, statement: str, values: dict[str, Any]):
+        """One row (bytea, bigint) of `statement`, read through binary COPY
+        in the session's transaction: as a result row PostgreSQL sends bytea
+        as hex text, and at 100,000 hits the packed facet ids (3.5 MB) took
+        longer to encode, send and decode than to aggregate (~90 vs ~45 ms,
+        issue 19). COPY takes no bound parameters: the driver quotes the
+        values into the statement (psycopg2's mogrify, as it does for every
+        statement it sends)."""
+        compiled = sa.text(statement).compile(dialect=self.session.bind.dialect)
+        dbapi = self.session.connection().connection
+        with dbapi.cursor() as cursor:
+            sql = cursor.mogrify(compiled.string, {k: values[k] for k in compiled.params})
+            out = io.BytesIO()
+            cursor.copy_expert(b"COPY (" + sql + b") TO STDOUT (FORMAT binary)", out)
+        return copy_row(out.getvalue())
 
     # ---- writes -------------------------------------------------------
     def add(self, docs: list[dict[str, Any]], commit: bool = False, **_: Any) -> None:
@@ -104,7 +145,8 @@ class PgSearchConnection:
         facets = {}
         if request.facet and request.facet_fields:
             # First: counting the facets counts the hits in the same scan.
-            facets = {"facet_fields": search.facets(self._run, facet_patterns())}
+            facets = {"facet_fields": search.facets(self._run, facet_patterns(),
+                                                    self._fetch_bytes)}
         hits = search.count(self._run)
         docs: list[dict[str, Any]] = []
         if request.rows and hits > request.start:
