@@ -101,18 +101,22 @@ def clean(readings: pl.LazyFrame | pl.DataFrame, now: dt.datetime | None = None,
                          "stations: too many hours to number")
     series = (station - s_min) * 8 + pl.col("phenomenon").to_physical().cast(pl.UInt64)
     since = (us - h_min).cast(pl.UInt64)
+    # time is not carried through the sort (one column less to move): it is
+    # the key's (or since's) µs again afterwards.
     if series_bits + time_bits <= _KEY_BITS:
-        frame = frame.with_columns(key=series * pl.lit(1 << time_bits, pl.UInt64) + since) \
+        frame = frame.select(pl.exclude("time"), key=series * pl.lit(1 << time_bits, pl.UInt64) + since) \
             .sort("key", maintain_order=True)
         key = pl.col("key")
         series, since = key // pl.lit(1 << time_bits, pl.UInt64), key % pl.lit(1 << time_bits, pl.UInt64)
         duplicate = key == key.shift(1)
     else:  # a span of centuries, or millions of sensors: two columns to sort
-        frame = frame.with_columns(series=series, since=since).sort("series", "since", maintain_order=True)
+        frame = frame.select(pl.exclude("time"), series=series, since=since) \
+            .sort("series", "since", maintain_order=True)
         series, since = pl.col("series"), pl.col("since")
         duplicate = (series == series.shift(1)) & (since == since.shift(1))
     lf = frame.lazy().filter(~duplicate.fill_null(False)) \
-        .with_columns(series=series, slot=since // _HOUR_US) \
+        .with_columns(series=series, slot=since // _HOUR_US,
+                      time=(since.cast(pl.Int64) + h_min).cast(pl.Datetime("us", "UTC"))) \
         .with_columns(slot=pl.col("series") * pl.lit(1 << hour_bits, pl.UInt64) + pl.col("slot"),
                       same_prev=(pl.col("series") == pl.col("series").shift(1)).fill_null(False))
     lf = lf.with_columns(same_next=pl.col("same_prev").shift(-1).fill_null(False))
