@@ -190,27 +190,30 @@ class WFS:
         id_field = self.config.get("id_field")
         if id_field:
             page[:] = [(_feature_id(layer, fid, p.get(id_field)), p, g) for fid, p, g in page]
-        return page.read_shapes()  # here, in the page's thread, not in the writer's
+        return page
 
     def page_limit(self) -> Optional[int]:
         """The server's CountDefault (WFS 2.0 capabilities): the most features
         it returns per request, whatever count asks for."""
         return self._count_default
 
-    def _page(self, layer: str, srs: str, kind: str, fmt: str, start: int, size: int) -> Page:
-        return self._parse(layer, self._get(layer, srs, fmt, start, size), kind)
+    def _page(self, layer: str, srs: str, kind: str, fmt: str, start: Optional[int], size: int,
+              shapes: bool) -> Page:
+        page = self._parse(layer, self._get(layer, srs, fmt, start, size), kind)
+        return page.read_shapes() if shapes else page  # here, in the page's thread, not in the writer's
 
-    def pages(self, layer: str, srs: str, kind: str, fmt: str) -> Iterator[Page]:
+    def pages(self, layer: str, srs: str, kind: str, fmt: str, shapes: bool = False) -> Iterator[Page]:
         """The layer's features, page by page in startIndex order. WFS 2.0 pages
         with count/startIndex: the first page on its own, then `concurrency`
         requests at a time (1: one after another; the WFS's requests of all
         layers together), the next ones sent before a page is handed on;
         never more features per page than the server's CountDefault; it stops
         at numberMatched, a short page or max_features. WFS 1.x is one
-        request, refused above `max_features`."""
+        request, refused above `max_features`. shapes: each page's geometries
+        read (Page.read_shapes) in the thread that fetched it."""
         limit = int(self.config.get("max_features", 1_000_000))
         if not self.version.startswith("2"):
-            page = self._parse(layer, self._get(layer, srs, fmt, None, limit + 1), kind)
+            page = self._page(layer, srs, kind, fmt, None, limit + 1, shapes)
             if len(page) > limit:
                 raise SourceError(f"{self.source}: layer {layer} has more than {limit} features and WFS "
                                   f"{self.version} cannot page; raise max_features or use WFS 2.0")
@@ -230,7 +233,7 @@ class WFS:
                 # Up to `ahead` pages in flight, never past what the server counts.
                 nonlocal following
                 while len(pending) < ahead and (matched is None or following < matched) and following <= limit:
-                    pending[following] = pool.submit(self._page, layer, srs, kind, fmt, following, size)
+                    pending[following] = pool.submit(self._page, layer, srs, kind, fmt, following, size, shapes)
                     following += size
 
             top_up(1)  # the first page alone: most layers fit in one, and need no request past it

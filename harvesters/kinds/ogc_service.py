@@ -148,7 +148,7 @@ class OgcService(LayerKind):
         # GML of WFS 1.1/2.0 follows the CRS definition's axis order (lat/lon for
         # EPSG:4326, northing first for EPSG:3044); GeoJSON and WFS 1.0 are x/y.
         yx = kind == "gml" and not wfs.version.startswith("1.0") and code != "OGC:CRS84" and authority_yx(code)
-        pages = wfs.pages(layer.name, srs, kind, fmt)  # ids as id_field makes them, each page's CRS
+        pages = wfs.pages(layer.name, srs, kind, fmt, shapes=True)  # ids as id_field makes them, each page's CRS
         return Extracted(info, bbox, properties, srs, code, bool(yx), kind, pages)
 
     def transform(self, unit: Unit, extracted: Extracted, build: Build) -> Output:

@@ -2,7 +2,9 @@
 sample service on Debian's MapServer behind a loopback proxy that counts
 the GetFeature requests in flight; the portal gets every layer as a run of
 one layer at a time gives it, a layer that breaks half-way fails alone, and
-the service never has more requests at once than `concurrency` allows."""
+the service never has more requests at once than `concurrency` allows, nor
+a layer that fits in one page more than one request."""
+import collections
 import threading
 import urllib.parse
 
@@ -32,6 +34,7 @@ class Flight:
     def __init__(self, route):
         self.route, self.lock, self.flying = route, threading.Lock(), []
         self.most, self.together, self.first = 0, set(), None
+        self.requests = collections.Counter()  # GetFeature requests per layer
         self.other = threading.Event()
 
     def __call__(self, path):
@@ -40,6 +43,7 @@ class Flight:
         layer = _layer(path)
         with self.lock:
             self.flying.append(layer)
+            self.requests[layer] += 1
             self.most = max(self.most, len(self.flying))
             if len(set(self.flying)) > 1:
                 self.together.add(frozenset(self.flying))
@@ -96,3 +100,4 @@ def test_layers_harvested_at_once_are_published_as_one_at_a_time_and_a_broken_on
         assert {r["name"] for r in pkg["resources"]} >= {f"{layer}.csv", f"{layer}.geojson", "WFS-Dienst"}
     assert flight.together, "no two layers were ever fetched at the same time"
     assert flight.most <= 2  # the service's concurrency, all layers together
+    assert flight.requests["stadtteile"] == 1  # 20 districts: one page, no request past it
