@@ -64,8 +64,8 @@ def check_file(path: str, fmt: str, schema: Optional[dict] = None, *, max_errors
 def _streamed(path: str, fmt: str, schema: Optional[dict], encoding: str, dialect: Optional[dict],
               max_errors: int, workers: int, expect: Optional[dict], scratch: Optional[str]) -> Report:
     from frictionless import FrictionlessException
-    if fmt == "csv" and schema is not None:
-        fast = columns.check(path, schema, dialect, encoding, max_errors, expect)
+    if fmt == "csv":
+        fast = _columns(path, schema, dialect, encoding, max_errors, expect)
         if fast is not None:  # None: columns cannot decide, frictionless does (columns.supported)
             return fast
     if workers <= 1 or fmt != "csv":
@@ -84,6 +84,27 @@ def _streamed(path: str, fmt: str, schema: Optional[dict], encoding: str, dialec
     return Report.verdict(findings, max_errors, row_count=rows, parts=facts,
                           source={"format": fmt, "encoding": encoding, "dialect": dialect},
                           schema_origin="inferred" if inferred else "resource", inferred_schema=inferred)
+
+
+def _columns(path: str, schema: Optional[dict], dialect: Optional[dict], encoding: str, max_errors: int,
+             expect: Optional[dict]) -> Optional[Report]:
+    """The column checker's Report, or None to hand over. Without a schema, the schema is the one
+    frictionless infers (its detector on its sample, then german_numbers) exactly as table.read
+    infers it, so the Report is the one table.read gives."""
+    from frictionless import FrictionlessException
+    inferred = None
+    if schema is None:
+        probe = table.table_resource(path, "csv", encoding, dialect=dialect)
+        try:
+            probe.infer()
+        except FrictionlessException:
+            return None  # table.read words what is wrong
+        inferred = schema = formats.german_numbers(probe.schema.to_descriptor(), probe.labels or [],
+                                                   (probe.sample or [])[1:])
+    fast = columns.check(path, schema, dialect, encoding, max_errors, expect)
+    if fast is not None and inferred is not None:
+        fast.schema_origin, fast.inferred_schema = "inferred", inferred
+    return fast
 
 
 def cores() -> int:
