@@ -8,6 +8,9 @@ package becomes the unit's `current` (an atomic swap, folders.py), so a
 failing, invalid or killed run never touches the last good data; then it is
 published (publish.py). Every run leaves a record (runs.jsonl) with its
 state (states.py), counts and message, as ckanext-harvest keeps jobs.
+A kind whose units_at_once(config) is above 1 (ogc_service: layers_at_once)
+has that many units built at the same time; keeping, publishing and the
+record stay here, one unit after another in their order.
 """
 from __future__ import annotations
 
