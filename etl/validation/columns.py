@@ -107,16 +107,22 @@ def check(path: str, schema: dict, dialect: Optional[dict], encoding: Optional[s
         return None
     # a short row reads as empty cells: every line must hold width-1 delimiters (quoted delimiters
     # and newlines were handed over above by _stray_quotes)
-    lines = pl.Series(text.replace("\r\n", "\n").rstrip("\n").split("\n"))
-    if '"' in text and _stray_quotes(text, delimiter):
-        return None
-    if (lines.str.count_matches(delimiter, literal=True) != len(fields) - 1).any():
-        return None
+    if '"' in text:
+        lines = pl.Series(text.replace("\r\n", "\n").rstrip("\n").split("\n"))
+        if _stray_quotes(text, delimiter):
+            return None
+        if (lines.str.count_matches(delimiter, literal=True) != len(fields) - 1).any():
+            return None
+    else:  # unquoted, the cells are the bytes between delimiters: a short row makes the sum short
+        cells = sum(df.select(pl.all().str.len_bytes().sum()).row(0))
+        per_row = (len(fields) - 1) * len(delimiter.encode()) + 1  # delimiters and the line end
+        if cells + df.height * per_row - (not body.endswith(b"\n")) != len(body):
+            return None
     labels = df.row(0)
     if list(labels) != [f["name"] for f in fields]:
         return None
     data = df.slice(1).rename({c: f["name"] for c, f in zip(df.columns, fields)})
-    if any(data.select(pl.all_horizontal(pl.all().is_in(schema.get("missingValues", [""])))).to_series()):
+    if data.select(pl.all_horizontal(pl.all().is_in(schema.get("missingValues", [""])))).to_series().any():
         return None  # rows of missing values only: blank-row is frictionless's
     findings = _cells(data, schema, pl)
     if findings is None:
@@ -162,19 +168,24 @@ def _cells(data: Any, schema: dict, pl: Any) -> Optional[list]:
     first = [f["name"] for f in fields if (f.get("constraints") or {}).get("unique")]
     first += [pk] if pk and pk not in first else []
     position = {name: i for i, name in enumerate(first + [f["name"] for f in fields if f["name"] not in first])}
-    out = []
+    out, tests = [], []
+    for f in fields:  # all columns' tests in one pass (polars runs them side by side)
+        c = f.get("constraints") or {}
+        ok = _surely_ok(pl.col(f["name"]), f, f.get("type", "string"), c, pl)
+        if ok is None:
+            return None
+        tests.append(pl.when(pl.col(f["name"]).is_in(missing)).then(pl.lit(not c.get("required")))
+                     .otherwise(ok.fill_null(False)).not_().alias(f"_bad{len(tests)}"))
+    try:
+        bad = data.select(tests)
+    except Exception:  # a pattern polars's regex engine does not take
+        return None
     for number, f in enumerate(fields, start=1):
         name, kind, c = f["name"], f.get("type", "string"), f.get("constraints") or {}
         col = pl.col(name)
         is_missing = col.is_in(missing)
-        ok = _surely_ok(col, f, kind, c, pl)
-        if ok is None:
-            return None
-        ok = pl.when(is_missing).then(pl.lit(not c.get("required"))).otherwise(ok.fill_null(False))
-        try:
-            suspects = data.with_row_index("_i").filter(~ok).select("_i", name)
-        except Exception:  # a pattern polars's regex engine does not take
-            return None
+        mask = bad.get_column(f"_bad{number - 1}")
+        suspects = data.select(name).with_row_index("_i").filter(mask) if mask.any() else data.clear()
         reader = fschema.get_field(name).create_cell_reader()
         for i, cell in suspects.iter_rows():
             value, notes = reader(cell)
