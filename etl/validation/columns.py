@@ -21,7 +21,7 @@ TYPES = {"string", "integer", "number", "boolean", "date"}
 CONSTRAINTS = {"required", "unique", "minimum", "maximum", "minLength", "maxLength", "enum", "pattern"}
 FIELD_KEYS = {"name", "type", "format", "title", "description", "constraints", "decimalChar", "groupChar",
               "trueValues", "falseValues", "example", "rdfType"}
-ENCODINGS = {"utf-8", "utf8", "ascii", "cp1252", "windows-1252", "latin-1", "latin1", "iso-8859-1"}
+ENCODINGS = {"utf-8", "utf8", "utf-8-sig", "ascii", "cp1252", "windows-1252", "latin-1", "latin1", "iso-8859-1"}
 
 
 def supported(schema: Optional[dict], dialect: Optional[dict], encoding: Optional[str] = None) -> Optional[str]:
@@ -85,8 +85,12 @@ def check(path: str, schema: dict, dialect: Optional[dict], encoding: Optional[s
     import polars as pl
     with open(path, "rb") as f:
         raw = original = f.read()
-    # blank rows, BOM, bare CR line ends and non-UTF-8 bytes are frictionless's to judge
-    if raw.startswith(b"\xef\xbb\xbf") or b"\r" in raw.replace(b"\r\n", b"") or not raw.strip():
+    if raw.startswith(b"\xef\xbb\xbf"):  # a BOM read as utf-8-sig is no part of the first label
+        if (encoding or "").lower().replace("_", "-") != "utf-8-sig":
+            return None  # read as utf-8 it is: the label mismatch is frictionless's to word
+        raw = raw[3:]
+    # blank rows, bare CR line ends and non-UTF-8 bytes are frictionless's to judge
+    if b"\r" in raw.replace(b"\r\n", b"") or not raw.strip():
         return None
     body = raw.replace(b"\r\n", b"\n")
     if b"\n\n" in body or body.startswith(b"\n"):

@@ -42,11 +42,11 @@ def _source(path):
 
 def test_inferred_reports_are_frictionless_reports(tmp_path):
     rng = random.Random(1919)
-    handed, compared, invalid, dates = 0, 0, 0, 0
+    handed, compared, invalid, dates, boms = 0, 0, 0, 0, 0
     for n in range(COUNT):
         path = str(tmp_path / f"i{n}.csv")
         with open(path, "wb") as f:
-            f.write(_inferred_table(rng).encode(rng.choice(["utf-8", "cp1252"])))
+            f.write(_inferred_table(rng).encode(rng.choice(["utf-8", "cp1252", "utf-8-sig"])))
         encoding, dialect = _source(path)
         max_errors = rng.choice([1000, 1000, 5])
         ours = _columns(path, None, dialect, encoding, max_errors, None)
@@ -58,9 +58,10 @@ def test_inferred_reports_are_frictionless_reports(tmp_path):
         compared += 1
         invalid += not ours.valid
         dates += any(f["type"] == "date" for f in ours.inferred_schema["fields"])
-    print(f"inferred: {COUNT} tables, {compared} compared ({invalid} invalid, {dates} with dates), "
+        boms += encoding == "utf-8-sig"
+    print(f"inferred: {COUNT} tables, {compared} compared ({invalid} invalid, {dates} with dates, {boms} with a BOM), "
           f"{handed} handed over ({handed / COUNT:.0%})")
-    assert compared >= COUNT // 2 and invalid >= compared // 5 and dates >= compared // 5
+    assert compared >= COUNT // 2 and invalid >= compared // 5 and dates >= compared // 5 and boms >= compared // 5
 
 
 def test_check_file_without_schema_gives_frictionless_report(tmp_path):
