@@ -11,6 +11,7 @@ supported() lists the schema/dialect decision; check() adds the file's.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 from typing import Any, Optional
@@ -83,44 +84,35 @@ def check(path: str, schema: dict, dialect: Optional[dict], encoding: Optional[s
     if supported(schema, dialect, encoding):
         return None
     import polars as pl
-    with open(path, "rb") as f:
-        raw = original = f.read()
-    if raw.startswith(b"\xef\xbb\xbf"):  # a BOM read as utf-8-sig is no part of the first label
-        if (encoding or "").lower().replace("_", "-") != "utf-8-sig":
-            return None  # read as utf-8 it is: the label mismatch is frictionless's to word
-        raw = raw[3:]
-    # blank rows, bare CR line ends and non-UTF-8 bytes are frictionless's to judge
-    if b"\r" in raw.replace(b"\r\n", b"") or not raw.strip():
+    body, sha256 = _body(path, encoding, bool(expect and expect.get("hash")))
+    if body is None:
         return None
-    body = raw.replace(b"\r\n", b"\n")
-    if b"\n\n" in body or body.startswith(b"\n"):
-        return None
-    try:  # polars reads UTF-8 only: a single-byte table is decoded here, strictly like frictionless
-        text = raw.decode(encoding or "utf-8")
-    except (UnicodeDecodeError, LookupError):
-        return None
-    raw = body = text.replace("\r\n", "\n").encode("utf-8")
     delimiter = ((dialect or {}).get("csv") or {}).get("delimiter", ",")
     try:
-        df = pl.read_csv(raw, has_header=False, separator=delimiter, infer_schema=False,
+        df = pl.read_csv(body, has_header=False, separator=delimiter, infer_schema=False,
                          empty_string_is_null=False, missing_columns="raise", quote_char='"')
     except Exception:  # ragged rows and the like: polars refuses, frictionless words it
         return None
+    size, ends = len(body), body.endswith(b"\n")
+    text = body.decode("utf-8") if b'"' in body else None
+    del body  # the frame is what the checks need; a harvester's process keeps its memory bound
     fields = schema["fields"]
     if df.width != len(fields) or df.height == 0:
         return None
     # a short row reads as empty cells: every line must hold width-1 delimiters (quoted delimiters
-    # and newlines were handed over above by _stray_quotes)
-    if '"' in text:
-        lines = pl.Series(text.replace("\r\n", "\n").rstrip("\n").split("\n"))
+    # and newlines are handed over by _stray_quotes)
+    if text is not None:
         if _stray_quotes(text, delimiter):
             return None
+        lines = pl.Series(text.rstrip("\n").split("\n"))
+        del text
         if (lines.str.count_matches(delimiter, literal=True) != len(fields) - 1).any():
             return None
+        del lines
     else:  # unquoted, the cells are the bytes between delimiters: a short row makes the sum short
         cells = sum(df.select(pl.all().str.len_bytes().sum()).row(0))
         per_row = (len(fields) - 1) * len(delimiter.encode()) + 1  # delimiters and the line end
-        if cells + df.height * per_row - (not body.endswith(b"\n")) != len(body):
+        if cells + df.height * per_row - (not ends) != size:
             return None
     labels = df.row(0)
     if list(labels) != [f["name"] for f in fields]:
@@ -141,11 +133,46 @@ def check(path: str, schema: dict, dialect: Optional[dict], encoding: Optional[s
             return None
         result, rows = result[:max_errors], result[max_errors - 1].row - 1
     from .table import expected
-    sha256 = hashlib.sha256(original).hexdigest() if expect and expect.get("hash") else None
     result += expected(expect, rows or None, sha256)
     return Report.verdict(result, max_errors, row_count=rows or None,
                           source={"format": "csv", "encoding": encoding or "utf-8",
                                   "dialect": dialect or {}}, schema_origin="resource")
+
+
+def _body(path: str, encoding: Optional[str], hashed: bool) -> tuple:
+    """The file as UTF-8 bytes with LF line ends and no BOM, and the sha256 of its bytes when
+    `hashed`; (None, None) where frictionless is to judge (a BOM not read as utf-8-sig, bare CR line
+    ends, blank rows, bytes the encoding does not decode). UTF-8 is checked in slices, never held
+    as a Python string twice the file's size."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    sha256 = hashlib.sha256(raw).hexdigest() if hashed else None
+    name = (encoding or "utf-8").lower().replace("_", "-")
+    if raw.startswith(codecs.BOM_UTF8):  # a BOM read as utf-8-sig is no part of the first label
+        if name != "utf-8-sig":
+            return None, None  # read as utf-8 it is: the label mismatch is frictionless's to word
+        raw = raw[3:]
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n")
+        if b"\r" in raw:
+            return None, None
+    if not raw.strip() or b"\n\n" in raw or raw.startswith(b"\n"):
+        return None, None
+    try:  # polars reads UTF-8 only: a single-byte table is transcoded, strictly like frictionless
+        if name == "ascii":
+            if not raw.isascii():
+                return None, None
+        elif name in ("utf-8", "utf8", "utf-8-sig"):
+            decoder, view = codecs.getincrementaldecoder("utf-8")("strict"), memoryview(raw)
+            for i in range(0, len(raw), 1 << 22):
+                decoder.decode(view[i:i + (1 << 22)])
+            decoder.decode(b"", True)
+            del view
+        else:
+            raw = raw.decode(encoding).encode("utf-8")
+    except (UnicodeDecodeError, LookupError):
+        return None, None
+    return raw, sha256
 
 
 def _stray_quotes(text: str, delimiter: str) -> bool:
