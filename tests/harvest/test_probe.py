@@ -24,6 +24,9 @@ DEMO = {"format": "csv", "delimiter": ";", "encoding": "utf-8", "crs": "EPSG:304
 # Leipzig's eastings fit UTM zone 32 and 33: the steward says where the city is.
 NEAR = {"leipzig": (12.37, 51.34)}
 # Keys the probe decides from the file; the rest (title, organisation, licence) is the steward's.
+# Fields of ArcGIS date columns: epoch milliseconds in a downloaded file, which
+# only the layer query's reader turns into dates (harvesters/kinds/tree_arcgis.py).
+READ_AS_DATES_BY_THE_QUERY = {"chemnitz": {"planting_year"}}
 DECIDED = ("format", "delimiter", "encoding", "name_separator", "name_order", "units", "zero_is_unknown",
            "coordinates_form", "columns")
 
@@ -37,6 +40,9 @@ def registers():
             continue  # a service, not a file the probe reads (test_city_registers harvests its sample layer)
         files = glob.glob(os.path.join(SAMPLES, "registers", f"{name}.*"))
         assert len(files) == 1, f"registers.yaml: {name} needs one sample, found {files}"
+        if name in READ_AS_DATES_BY_THE_QUERY:
+            entry = dict(entry, columns={k: v for k, v in entry["columns"].items()
+                                         if k not in READ_AS_DATES_BY_THE_QUERY[name]})
         out.append((name, os.path.relpath(files[0], SAMPLES), entry))
     return out
 
