@@ -63,23 +63,18 @@ def check_file(path: str, fmt: str, schema: Optional[dict] = None, *, max_errors
 
 def _streamed(path: str, fmt: str, schema: Optional[dict], encoding: str, dialect: Optional[dict],
               max_errors: int, workers: int, expect: Optional[dict], scratch: Optional[str]) -> Report:
-    from frictionless import FrictionlessException
     if fmt == "csv":
         fast = _columns(path, schema, dialect, encoding, max_errors, expect)
         if fast is not None:  # None: columns cannot decide, frictionless does (columns.supported)
             return fast
     if workers <= 1 or fmt != "csv":
         return table.read(path, fmt, schema, max_errors, encoding, dialect, expect)
-    inferred = None
-    probe = table.table_resource(path, fmt, encoding, dialect=dialect)
-    try:
-        probe.infer()
-    except FrictionlessException as e:
+    probe = _inferred(path, encoding, dialect)
+    if probe is None:
         return table.read(path, fmt, schema, max_errors, encoding, dialect, expect)  # says what is wrong
     dialect = dialect or probe.dialect.to_descriptor()
-    if schema is None:
-        inferred = schema = formats.german_numbers(probe.schema.to_descriptor(), probe.labels or [],
-                                                   (probe.sample or [])[1:])
+    inferred = table.inferred_schema(probe) if schema is None else None
+    schema = inferred if schema is None else schema
     findings, rows, facts = parts.validate(path, schema, dialect, encoding, max_errors, workers, expect, scratch)
     return Report.verdict(findings, max_errors, row_count=rows, parts=facts,
                           source={"format": fmt, "encoding": encoding, "dialect": dialect},
@@ -89,22 +84,28 @@ def _streamed(path: str, fmt: str, schema: Optional[dict], encoding: str, dialec
 def _columns(path: str, schema: Optional[dict], dialect: Optional[dict], encoding: str, max_errors: int,
              expect: Optional[dict]) -> Optional[Report]:
     """The column checker's Report, or None to hand over. Without a schema, the schema is the one
-    frictionless infers (its detector on its sample, then german_numbers) exactly as table.read
-    infers it, so the Report is the one table.read gives."""
-    from frictionless import FrictionlessException
+    table.read infers (table.inferred_schema), so the Report is the one table.read gives."""
     inferred = None
     if schema is None:
-        probe = table.table_resource(path, "csv", encoding, dialect=dialect)
-        try:
-            probe.infer()
-        except FrictionlessException:
+        probe = _inferred(path, encoding, dialect)
+        if probe is None:
             return None  # table.read words what is wrong
-        inferred = schema = formats.german_numbers(probe.schema.to_descriptor(), probe.labels or [],
-                                                   (probe.sample or [])[1:])
+        inferred = schema = table.inferred_schema(probe)
     fast = columns.check(path, schema, dialect, encoding, max_errors, expect)
     if fast is not None and inferred is not None:
         fast.schema_origin, fast.inferred_schema = "inferred", inferred
     return fast
+
+
+def _inferred(path: str, encoding: str, dialect: Optional[dict]):
+    """The CSV as a frictionless resource after infer(), or None where frictionless cannot read it."""
+    from frictionless import FrictionlessException
+    probe = table.table_resource(path, "csv", encoding, dialect=dialect)
+    try:
+        probe.infer()
+    except FrictionlessException:
+        return None
+    return probe
 
 
 def cores() -> int:

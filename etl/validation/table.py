@@ -58,6 +58,12 @@ def json_rows(path: str, encoding: str) -> list[list[Any]]:
     raise ValueError("rows are neither all lists nor all objects")
 
 
+def inferred_schema(probe) -> dict:
+    """The schema of an inferred (probe.infer()) table resource: frictionless's
+    detector on its sample, then German numbers (formats.german_numbers)."""
+    return formats.german_numbers(probe.schema.to_descriptor(), probe.labels or [], (probe.sample or [])[1:])
+
+
 def read(path: str, fmt: str, schema: Optional[dict], max_errors: int, encoding: Optional[str] = None,
          dialect: Optional[dict] = None, expect: Optional[dict] = None) -> Report:
     """Validate the table in `path` against `schema` (or one inferred from it)."""
@@ -76,9 +82,7 @@ def read(path: str, fmt: str, schema: Optional[dict], max_errors: int, encoding:
         if schema is None:
             probe = table_resource(path, fmt, encoding, dialect=dialect, data=data)
             probe.infer()
-            inferred = formats.german_numbers(probe.schema.to_descriptor(), probe.labels or [],
-                                              (probe.sample or [])[1:])
-            schema = inferred
+            inferred = schema = inferred_schema(probe)
         resource = table_resource(path, fmt, encoding, schema, dialect, data=data)
         report = resource.validate(limit_errors=max_errors)
         if data is None:

@@ -18,9 +18,6 @@ from ..fetch import SourceError
 from .arcgis_feature_service import iso, open_layer
 from .tree_wfs import point_xy
 
-DATES = {"esriFieldTypeDate", "esriFieldTypeDateOnly", "esriFieldTypeTimestampOffset"}
-
-
 def is_query(url: str) -> bool:
     """Whether `url` is an ArcGIS REST layer query (…/FeatureServer|MapServer/<id>/query)."""
     parts = urllib.parse.urlsplit(url).path.rstrip("/").split("/")
@@ -38,7 +35,7 @@ def read(source: str, config) -> pl.DataFrame:
     layer_url = urllib.parse.urlunsplit(parts._replace(path=parts.path.rstrip("/")[:-len("/query")], query=""))
     layer = open_layer(source, layer_url, config, where=asked.get("where") or "1=1",
                        out_fields=asked.get("outFields") or "*")
-    dates = {c.name for c in layer.columns if c.esri in DATES}
+    dates = {c.name for c in layer.columns if c.type in ("date", "datetime")}  # as the ArcGIS kind types them
 
     def records():
         got = 0
