@@ -10,6 +10,7 @@ strict, so one that starts passing must leave the list.
 """
 import pytest
 
+import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
@@ -58,7 +59,11 @@ def ckan_config(request, ckan_config):
     if PLUGIN not in plugins:
         plugins.append(PLUGIN)
     ckan_config["ckan.plugins"] = plugins
+    # model.Resource reads ckan.extra_resource_fields once per process and
+    # keeps it: forget what an earlier test (with other settings) made it read.
+    model.Resource.extra_columns = None
     yield ckan_config
+    model.Resource.extra_columns = None
 
 
 @pytest.fixture(scope="class", autouse=True)

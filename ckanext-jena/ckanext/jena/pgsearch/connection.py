@@ -22,8 +22,8 @@ import ckan.model as model
 from ckan.lib.search.common import solr_datetime_decoder
 
 from . import params as solr_params
-from . import sql, store, table, writes
-from .settings import facet_patterns, text_config
+from . import facet_cache, sql, store, table, writes
+from .settings import facet_cache_seconds, facet_patterns, text_config
 from .translate import Params
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,7 @@ class PgSearchConnection:
         rebuild-fast, clearing the index), so this is where the planner gets
         statistics of the new index."""
         writes.analyze()
+        writes.next_generation()
 
     # ---- reads --------------------------------------------------------
     def search(self, q: str = "*:*", **params: Any) -> Results:
@@ -141,12 +142,14 @@ class PgSearchConnection:
         # PostgreSQL compiled each statement first: 56-154 ms of JIT for a
         # statement of 70-90 ms (bench --explain, issue 19). Our statements
         # are short; off for the rest of this transaction only.
-        self._run("SELECT set_config('jit', 'off', true)", {})
+        # The generation: the sequence's oid (a database reset makes it anew)
+        # and its value (facet_cache.py).
+        generation = tuple(self._run(
+            f"SELECT set_config('jit', 'off', true), CAST(CAST('{table.GENERATION}' AS regclass) "
+            f"AS oid), g.last_value, g.is_called FROM {table.GENERATION} g", {}).one())[1:]
         facets = {}
         if request.facet and request.facet_fields:
-            # First: counting the facets counts the hits in the same scan.
-            facets = {"facet_fields": search.facets(self._run, facet_patterns(),
-                                                    self._fetch_bytes)}
+            facets = {"facet_fields": self._facets(search, request, generation)}
         hits = search.count(self._run)
         docs: list[dict[str, Any]] = []
         if request.rows and hits > request.start:
@@ -154,6 +157,25 @@ class PgSearchConnection:
             for row in search.page(self._run, blobs):
                 docs.append(self._project(row, request))
         return Results(docs, hits, facets)
+
+    def _facets(self, search: sql.Search, request: solr_params.SearchRequest,
+                generation: tuple) -> dict[str, list[Any]]:
+        """The facet counts, and the hits with them: reused from an earlier
+        search of the same index generation if one had them."""
+        max_age = facet_cache_seconds()
+        patterns = facet_patterns()
+        key = facet_cache.key(generation, search.where, search.params.values,
+                              request.facet_fields, request.facet_limit,
+                              request.facet_mincount, patterns)
+        cached = facet_cache.CACHE.get(key, max_age) if max_age > 0 else None
+        if cached is not None:
+            facets, search.hits = cached
+            return facets
+        # Counting the facets counts the hits in the same scan.
+        facets = search.facets(self._run, patterns, self._fetch_bytes)
+        if max_age > 0:
+            facet_cache.CACHE.put(key, facets, search.hits)
+        return facets
 
     def _project(self, row, request: solr_params.SearchRequest) -> dict[str, Any]:
         doc = row.doc

@@ -15,6 +15,12 @@ def text_config() -> str:
     return config.get("ckanext.jena.search.text_config") or "jena_german"
 
 
+def facet_cache_seconds() -> float:
+    """How long facet counts of a search may be reused while the index
+    has not changed (facet_cache.py); 0 turns the reuse off."""
+    return float(config.get("ckanext.jena.search.facet_cache_seconds"))
+
+
 def facet_patterns() -> tuple[str, ...]:
     """Field names (or fnmatch patterns) whose values are stored for fast
     faceting: our option plus the facets CKAN's pages ask for."""

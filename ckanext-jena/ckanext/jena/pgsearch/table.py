@@ -18,6 +18,10 @@ TABLE = "jena_search_doc"
 SEQUENCE = "jena_search_doc_seq"
 # Facet values get small integer ids; rows keep the ids (see 0003).
 FACETS = "jena_search_facet_value"
+# Moves on after every change of the index (see 0005 and facet_cache.py):
+# a statement trigger moves it inside the writing transaction, writes.py
+# once more after the commit.
+GENERATION = "jena_search_generation"
 FACET_SEPARATOR = "\x1f"  # between field and value in FACETS.fv
 
 # What a column holds, which decides how store.document_row fills it.
@@ -171,6 +175,23 @@ def array_column(field: str) -> Optional[str]:
 BLOB_FIELDS = tuple(c.name for c in holding(BLOB))
 
 
+def generation_ddl() -> list[str]:
+    """The generation sequence and the trigger that moves it on every
+    statement changing the index, TRUNCATE included: a write that does not
+    go through this backend (SQL of an operator, a test's clean-up) also
+    ends cached facet counts. CKAN's reset of a database drops the tables it
+    finds but keeps sequences and functions, so both may exist already; the
+    new table moves the generation on."""
+    return [
+        f"CREATE SEQUENCE IF NOT EXISTS {GENERATION}",
+        f"CREATE OR REPLACE FUNCTION {GENERATION}_next() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN PERFORM nextval('{GENERATION}'); RETURN NULL; END $$",
+        f"CREATE TRIGGER {GENERATION}_next AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+        f"ON {TABLE} FOR EACH STATEMENT EXECUTE FUNCTION {GENERATION}_next()",
+        f"SELECT nextval('{GENERATION}')",
+    ]
+
+
 def create_table_ddl() -> list[str]:
     """The whole table as statements (for a fresh schema)."""
     cols = ", ".join(c.ddl() + (" PRIMARY KEY" if c.name == PRIMARY_KEY else "")
@@ -179,4 +200,4 @@ def create_table_ddl() -> list[str]:
     out = [f"CREATE TABLE {TABLE} ({cols}) WITH ({opts})"]
     out += [f"ALTER TABLE {TABLE} ALTER COLUMN {c.name} SET STORAGE {c.storage.upper()}"
             for c in COLUMNS if c.storage]
-    return out + [i.ddl() for i in INDEXES]
+    return out + [i.ddl() for i in INDEXES] + generation_ddl()

@@ -25,6 +25,7 @@ from . import table
 log = logging.getLogger(__name__)
 
 _COMMITTING = "jena_pgsearch_committing"
+_CHANGED = "jena_pgsearch_changed"
 # A writer of our own waits at most this long for a row CKAN's session holds
 # (an index write and a concurrent edit of the same dataset).
 LOCK_TIMEOUT = "10s"
@@ -34,8 +35,30 @@ def _before_commit(session) -> None:
     session.info[_COMMITTING] = session.get_transaction()
 
 
-def _after_commit_or_rollback(session, *_) -> None:
+def _after_commit(session) -> None:
     session.info.pop(_COMMITTING, None)
+    if session.info.pop(_CHANGED, False):
+        next_generation()
+
+
+def _after_rollback(session, *_) -> None:
+    session.info.pop(_COMMITTING, None)
+    session.info.pop(_CHANGED, None)
+
+
+def next_generation() -> None:
+    """Move the index's generation on after a write has committed, so no
+    search reuses facet counts it computed before the commit (the trigger
+    of 0005 moved it inside the transaction, when a search could still
+    count the old state; facet_cache.py). A sequence moves on outside any
+    transaction, so this needs no commit of its own."""
+    try:
+        with model.meta.engine.connect() as conn:
+            conn.exec_driver_sql(f"SELECT nextval('{table.GENERATION}')")
+    except sa.exc.SQLAlchemyError as e:
+        # The write itself stands; cached counts then live out their max age.
+        log.warning("jena_pgsearch: the index generation could not move on after a "
+                    "write (%s); cached facet counts may be old for a while", e)
 
 
 def watch_commits() -> None:
@@ -44,8 +67,8 @@ def watch_commits() -> None:
     if event.contains(model.Session, "before_commit", _before_commit):
         return
     event.listen(model.Session, "before_commit", _before_commit, insert=True)
-    event.listen(model.Session, "after_commit", _after_commit_or_rollback)
-    event.listen(model.Session, "after_rollback", _after_commit_or_rollback)
+    event.listen(model.Session, "after_commit", _after_commit)
+    event.listen(model.Session, "after_rollback", _after_rollback)
 
 
 def in_ckan_commit() -> bool:
@@ -58,11 +81,14 @@ def in_ckan_commit() -> bool:
 def writer() -> Iterator[object]:
     """Something with .execute(statement, values) to write the index with."""
     if in_ckan_commit():
-        yield model.Session()
+        session = model.Session()
+        session.info[_CHANGED] = True
+        yield session
         return
     with model.meta.engine.begin() as conn:
         conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
         yield conn
+    next_generation()
 
 
 def analyze() -> None:
