@@ -116,11 +116,18 @@ def run(args) -> None:
         if (i + 1) % 1000 == 0:
             print(f"  {i + 1} datasets created ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     create_s = time.perf_counter() - t0
-    idx_ms = statistics.mean(timings["index"]) * 1000
-    write_ms = statistics.mean(timings["write"]) * 1000
-    print(f"\nindexing {args.datasets} datasets (goal < 15 ms/dataset)")
+    # Per dataset: CKAN indexes a new dataset twice in the commit that
+    # creates it (as new, then as the package of its new tags and
+    # resources); the second write of the same document is skipped
+    # (store.upsert), the second document is still built.
+    calls = len(timings["index"]) / args.datasets
+    idx_ms = sum(timings["index"]) * 1000 / args.datasets
+    write_ms = sum(timings["write"]) * 1000 / args.datasets
+    print(f"\nindexing {args.datasets} datasets (goal < 15 ms/dataset; "
+          f"CKAN indexes each {calls:.1f} times as it creates it)")
     print(f"  package_create total          {create_s / args.datasets * 1000:7.1f} ms/dataset")
-    print(f"  index step (CKAN doc + write) {idx_ms:7.1f} ms/dataset   ratio to goal {idx_ms / 15:.2f}")
+    print(f"  index step (CKAN doc + write) {idx_ms:7.1f} ms/dataset   ratio to goal {idx_ms / 15:.2f}"
+          f"   ({idx_ms / calls:.1f} ms a call)")
     print(f"  our PostgreSQL write alone    {write_ms:7.1f} ms/dataset   ratio to goal {write_ms / 15:.2f}")
     if args.clone_to:
         clone_index(args.clone_to)

@@ -158,3 +158,60 @@ def test_reindexing_keeps_facet_value_ids(dataset, act):
                                 **{"facet.field": '["tags"]'})
     assert found["count"] == 1
     assert sorted(i["name"] for i in found["search_facets"]["tags"]["items"]) == sorted(["Baum", new, "Wasser"])
+
+
+@pytest.fixture
+def index_writes(monkeypatch):
+    """The index documents that reached the table (upserts sent)."""
+    from ckanext.jena.pgsearch import store
+    sent = []
+    original = store.document_row
+
+    def row(doc):
+        sent.append(doc["name"])
+        return original(doc)
+
+    monkeypatch.setattr(store, "document_row", row)
+    return sent
+
+
+def test_a_new_dataset_is_written_to_the_index_once(dataset, act, index_writes):
+    # CKAN indexes it twice in the commit that creates it (as new, and as
+    # the package of its new tags and resources): one write reaches the table.
+    pkg = dataset(name="baeume", title="Bäume", tags=[{"name": "Baum"}],
+                  resources=[{"url": "http://daten.example.org/baeume.csv", "format": "CSV"}])
+    assert index_writes == ["baeume"]
+    assert names(q="Bäume") == ["baeume"]
+    assert names(fq="tags:Baum +res_format:CSV") == ["baeume"]
+    # The next commit writes again, and a changed document is written.
+    act("package_patch", id=pkg["id"], title="Stadtbäume")
+    assert index_writes == ["baeume", "baeume"]
+    assert names(q="Stadtbäume") == ["baeume"]
+
+
+def test_a_document_deleted_and_written_again_in_one_commit_is_in_the_index(dataset, index_writes):
+    # The same document written, deleted and written again inside one CKAN
+    # commit: the last write must reach the table, though the document is
+    # the one written before.
+    from sqlalchemy import event
+    from ckanext.jena.pgsearch import writes
+    pkg = dataset(name="pegel", title="Saale-Pegel")
+    doc = search.show(pkg["name"])
+    conn = search.make_connection()
+
+    def rewrite(session):
+        if writes.in_ckan_commit():
+            index = search.index.PackageSearchIndex()
+            index.index_package(helpers.call_action("package_show", id=pkg["id"]))
+            conn.delete(id=doc["index_id"])
+            index.index_package(helpers.call_action("package_show", id=pkg["id"]))
+
+    event.listen(model.Session, "before_commit", rewrite)
+    try:
+        model.Session.add(model.Package.get(pkg["id"]))
+        model.Package.get(pkg["id"]).notes = "Pegelstände"
+        model.Session.commit()
+    finally:
+        event.remove(model.Session, "before_commit", rewrite)
+    assert index_rows(pkg["id"]) == 1
+    assert names(q="Saale") == ["pegel"]

@@ -104,7 +104,7 @@ class PgSearchConnection:
     def add(self, docs: list[dict[str, Any]], commit: bool = False, **_: Any) -> None:
         try:
             with writes.writer() as target:
-                store.upsert(target, docs, text_config())
+                store.upsert(target, docs, text_config(), writes.written_in_commit())
         except sa.exc.SQLAlchemyError as e:
             # As a failed Solr update: CKAN turns it into a SearchIndexError
             # and fails the change instead of logging and going on.
@@ -116,6 +116,7 @@ class PgSearchConnection:
         where = sql.delete_where(params, text_config(), id=id, q=q)
         with writes.writer() as target:
             target.execute(sa.text(f"DELETE FROM {table.TABLE} d WHERE {where}"), params.values)
+            writes.forget_written()
 
     def commit(self, **_: Any) -> None:
         """Nothing is pending: every write took effect when it was made. CKAN

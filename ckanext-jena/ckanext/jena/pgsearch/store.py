@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import hashlib
 import json
 import logging
 from typing import Any, Iterable, Optional
@@ -151,10 +152,24 @@ ON CONFLICT (fv) DO NOTHING
 """)
 
 
-def upsert(session, docs: Iterable[dict[str, Any]], text_config: str) -> None:
+def digest(doc: dict[str, Any]) -> bytes:
+    return hashlib.blake2b(json.dumps(doc, sort_keys=True, default=str).encode(),
+                           digest_size=16).digest()
+
+
+def upsert(session, docs: Iterable[dict[str, Any]], text_config: str,
+           written: Optional[dict[str, bytes]] = None) -> None:
+    """Write `docs`; one whose digest `written` (index_id -> digest, of the
+    transaction under way) already holds is that row already."""
     for doc in docs:
+        if written is not None:
+            key, seen = str(doc.get(t.PRIMARY_KEY)), digest(doc)
+            if written.get(key) == seen:
+                continue
         row = document_row(doc)
         row["cfg"] = text_config
         if row["facet_values"]:
             session.execute(ADD_FACET_VALUES, row)
         session.execute(UPSERT, row)
+        if written is not None:
+            written[key] = seen

@@ -11,7 +11,7 @@ runs on a connection of its own and is committed at once (issue 22).
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from typing import Iterator, Optional
 
 import logging
 
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 _COMMITTING = "jena_pgsearch_committing"
 _CHANGED = "jena_pgsearch_changed"
+_WRITTEN = "jena_pgsearch_written"
 # A writer of our own waits at most this long for a row CKAN's session holds
 # (an index write and a concurrent edit of the same dataset).
 LOCK_TIMEOUT = "10s"
@@ -37,6 +38,7 @@ def _before_commit(session) -> None:
 
 def _after_commit(session) -> None:
     session.info.pop(_COMMITTING, None)
+    session.info.pop(_WRITTEN, None)
     if session.info.pop(_CHANGED, False):
         next_generation()
 
@@ -44,6 +46,7 @@ def _after_commit(session) -> None:
 def _after_rollback(session, *_) -> None:
     session.info.pop(_COMMITTING, None)
     session.info.pop(_CHANGED, None)
+    session.info.pop(_WRITTEN, None)
 
 
 def next_generation() -> None:
@@ -75,6 +78,23 @@ def in_ckan_commit() -> bool:
     session = model.Session()
     marked = session.info.get(_COMMITTING)
     return marked is not None and marked is session.get_transaction()
+
+
+def written_in_commit() -> Optional[dict[str, bytes]]:
+    """index_id -> digest of each document written in the CKAN commit under
+    way, or None outside one. CKAN indexes a new dataset twice in the commit
+    that creates it (once as new, once as the package of its new tags,
+    resources and memberships, ckan/model/modification.py), and an edit of a
+    dataset with its resources likewise: the same document, written twice."""
+    if not in_ckan_commit():
+        return None
+    return model.Session().info.setdefault(_WRITTEN, {})
+
+
+def forget_written() -> None:
+    """A delete in the commit under way: the next write of any document
+    must reach the table."""
+    model.Session().info.pop(_WRITTEN, None)
 
 
 @contextlib.contextmanager
