@@ -120,3 +120,36 @@ def test_counts_made_while_a_change_commits_are_not_reused_after_it(admin, org, 
         event.remove(model.Session, "before_commit", search_elsewhere)
     assert during == [(1, {"Baum": 1})]
     assert tag_counts() == (2, {"Baum": 1, "Park": 1})
+
+
+def test_counts_made_while_a_reindex_commits_are_not_reused_after_it(admin, org, app, monkeypatch):
+    """The same race on the index's own connection (a reindex outside a CKAN
+    commit, as `ckan search-index rebuild` writes): a search between the
+    write and its commit counts the old state."""
+    import ckan.lib.search as search
+    from ckanext.jena.pgsearch import store
+    pkg = factories.Dataset(owner_org=org["id"], user=admin, tags=[{"name": "Baum"}])
+    model.Session.execute(sa.text("UPDATE package_tag SET state = 'deleted'"))
+    model.Session.commit()
+    assert tag_counts() == (1, {"Baum": 1})  # the index does not know yet
+    during = []
+    original = store.upsert
+
+    def upsert_then_search(*args, **kwargs):
+        original(*args, **kwargs)
+
+        def visitor():
+            with app.flask_app.test_request_context():
+                during.append(tag_counts())
+                model.Session.remove()
+
+        thread = threading.Thread(target=visitor)
+        thread.start()
+        thread.join()
+
+    monkeypatch.setattr(store, "upsert", upsert_then_search)
+    # CKAN's rebuild of one dataset deletes its document (committed), then
+    # writes the new one: in between, the index holds none.
+    search.rebuild(pkg["id"])
+    assert during == [(0, {})]
+    assert tag_counts() == (1, {})

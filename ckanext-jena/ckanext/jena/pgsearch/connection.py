@@ -124,7 +124,6 @@ class PgSearchConnection:
         rebuild-fast, clearing the index), so this is where the planner gets
         statistics of the new index."""
         writes.analyze()
-        writes.next_generation()
 
     # ---- reads --------------------------------------------------------
     def search(self, q: str = "*:*", **params: Any) -> Results:
@@ -165,17 +164,18 @@ class PgSearchConnection:
         search of the same index generation if one had them."""
         max_age = facet_cache_seconds()
         patterns = facet_patterns()
+        if max_age <= 0:
+            # Counting the facets counts the hits in the same scan.
+            return search.facets(self._run, patterns, self._fetch_bytes)
         key = facet_cache.key(generation, search.where, search.params.values,
                               request.facet_fields, request.facet_limit,
                               request.facet_mincount, patterns)
-        cached = facet_cache.CACHE.get(key, max_age) if max_age > 0 else None
+        cached = facet_cache.CACHE.get(key, max_age)
         if cached is not None:
             facets, search.hits = cached
             return facets
-        # Counting the facets counts the hits in the same scan.
         facets = search.facets(self._run, patterns, self._fetch_bytes)
-        if max_age > 0:
-            facet_cache.CACHE.put(key, facets, search.hits)
+        facet_cache.CACHE.put(key, facets, search.hits)
         return facets
 
     def _project(self, row, request: solr_params.SearchRequest) -> dict[str, Any]:

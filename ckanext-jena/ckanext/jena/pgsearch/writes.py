@@ -30,6 +30,7 @@ _WRITTEN = "jena_pgsearch_written"
 # A writer of our own waits at most this long for a row CKAN's session holds
 # (an index write and a concurrent edit of the same dataset).
 LOCK_TIMEOUT = "10s"
+_NEXT_GENERATION = f"SELECT nextval('{table.GENERATION}')"
 
 
 def _before_commit(session) -> None:
@@ -49,15 +50,19 @@ def _after_rollback(session, *_) -> None:
     session.info.pop(_WRITTEN, None)
 
 
-def next_generation() -> None:
+def next_generation(conn=None) -> None:
     """Move the index's generation on after a write has committed, so no
     search reuses facet counts it computed before the commit (the trigger
     of 0005 moved it inside the transaction, when a search could still
     count the old state; facet_cache.py). A sequence moves on outside any
-    transaction, so this needs no commit of its own."""
+    transaction, so this needs no commit of its own; `conn`: a connection
+    whose transaction has just committed, else one from the pool."""
     try:
-        with model.meta.engine.connect() as conn:
-            conn.exec_driver_sql(f"SELECT nextval('{table.GENERATION}')")
+        if conn is not None:
+            conn.exec_driver_sql(_NEXT_GENERATION)
+            return
+        with model.meta.engine.connect() as own:
+            own.exec_driver_sql(_NEXT_GENERATION)
     except sa.exc.SQLAlchemyError as e:
         # The write itself stands; cached counts then live out their max age.
         log.warning("jena_pgsearch: the index generation could not move on after a "
@@ -105,10 +110,12 @@ def writer() -> Iterator[object]:
         session.info[_CHANGED] = True
         yield session
         return
-    with model.meta.engine.begin() as conn:
-        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-        yield conn
-    next_generation()
+    with model.meta.engine.connect() as conn:
+        with conn.begin():
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            yield conn
+        # After the commit, on the same connection (no second checkout).
+        next_generation(conn)
 
 
 def analyze() -> None:
