@@ -67,6 +67,10 @@ CASES = [
      {"strassenverzeichnis", "haltestellen", "radwege", "parkplaetze", "ladestationen"}),
     ("tag-quoted", {"fq": 'tags:"Verkehr"'},
      {"strassenverzeichnis", "haltestellen", "radwege", "parkplaetze", "ladestationen"}),
+    ("tag-no-dataset-has", {"fq": 'tags:"Gibt es nicht"'}, set()),
+    ("not-tag-no-dataset-has", {"q": "-tags:Gibtsnicht"}, ALL),
+    ("tag-or-tag-no-dataset-has", {"q": "tags:Gibtsnicht OR tags:Kinder"},
+     {"kitas", "spielplaetze"}),
     ("string-case-sensitive", {"q": "tags:verkehr"}, set()),
     ("field-names-case-sensitive", {"q": "GROUPS:umwelt"}, set()),
     ("organization", {"fq": "organization:stadtwerke"}, STADTWERKE),
@@ -136,6 +140,11 @@ CASES = [
      ["strassenverzeichnis", "haltestellen", "fahrplan", "radwege", "parkplaetze", "ladestationen",
       "strassenbahn"]),
     ("sort-modified-desc", {"fq": "groups:verkehr", "sort": "metadata_modified desc"},
+     ["strassenbahn", "ladestationen", "parkplaetze", "radwege", "fahrplan", "haltestellen",
+      "strassenverzeichnis"]),
+    # Without text every score is equal: the portal's default sort is then
+    # the next key's order.
+    ("sort-score-without-text", {"fq": "groups:verkehr", "sort": "score desc, metadata_modified desc"},
      ["strassenbahn", "ladestationen", "parkplaetze", "radwege", "fahrplan", "haltestellen",
       "strassenverzeichnis"]),
     ("sort-number-then-name", {"q": "views_total:*", "sort": "views_total desc, name asc"},

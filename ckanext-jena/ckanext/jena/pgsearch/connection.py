@@ -137,7 +137,15 @@ class PgSearchConnection:
                     {"c": text_config(), "t": term}).scalar()
             return lexeme_cache[term]
 
-        search = sql.Search(request, text_config(), lexeme_count)
+        facet_ids: dict[str, Optional[int]] = {}
+
+        def facet_id(value: str) -> Optional[int]:
+            if value not in facet_ids:
+                facet_ids[value] = self._run(
+                    f"SELECT id FROM {table.FACETS} WHERE fv = :fv", {"fv": value}).scalar()
+            return facet_ids[value]
+
+        search = sql.Search(request, text_config(), lexeme_count, facet_id)
         # At 100,000 datasets the planner's costs pass jit_above_cost and
         # PostgreSQL compiled each statement first: 56-154 ms of JIT for a
         # statement of 70-90 ms (bench --explain, issue 19). Our statements

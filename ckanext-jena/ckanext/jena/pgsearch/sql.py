@@ -19,6 +19,7 @@ from .localparams import LocalParams, split_local_params
 from .params import SearchRequest
 from .translate import FALSE, Params, QueryTranslationError, Translator, all_of, any_of
 
+CONSTANT_RANK = "0"  # Translator.rank_expression() of a search without text
 Run = Callable[[str, dict[str, Any]], Iterable[Any]]
 # Runs a statement of one row (bytea, bigint), returns it as (bytes, int).
 FetchBytes = Callable[[str, dict[str, Any]], tuple[Optional[bytes], int]]
@@ -29,14 +30,17 @@ class Search:
     and faceted with the same bound parameters."""
 
     def __init__(self, request: SearchRequest, text_config: str,
-                 lexeme_count: Optional[Callable[[str], int]] = None):
+                 lexeme_count: Optional[Callable[[str], int]] = None,
+                 facet_id: Optional[Callable[[str], Optional[int]]] = None):
         self.request = request
         self.params = Params()
         self.hits: Optional[int] = None
         self._text_config = text_config
         self._lexeme_count = lexeme_count
+        self._facet_id = facet_id
         tr = Translator(self.params, text_config, q_op=request.q_op,
-                        default_field=request.df, lexeme_count=lexeme_count)
+                        default_field=request.df, lexeme_count=lexeme_count,
+                        facet_id=facet_id)
         conds = [self._query("q", request.q, tr, request.def_type)]
         conds += [self._query("fq", fq, tr, "lucene") for fq in request.fq]
         self.where = " AND ".join(f"({c})" for c in conds)
@@ -66,7 +70,7 @@ class Search:
                 raise QueryTranslationError(f"local parameter q.op must be AND or OR, not {q_op!r}")
             sub = Translator(self.params, self._text_config, q_op=q_op,
                              default_field=local.get("df") or tr.default_field,
-                             lexeme_count=self._lexeme_count)
+                             lexeme_count=self._lexeme_count, facet_id=self._facet_id)
             expr = sub.lucene(local.get("v", text))
             tr.rank_queries.extend(sub.rank_queries)
             return expr
@@ -171,7 +175,11 @@ def order_by(sort: Optional[str], rank: str) -> str:
                 f"invalid sort {part.strip()!r}: use 'field asc|desc'")
         name, direction = bits[0], bits[1].upper()
         if name == "score":
-            keys.append(f"score {direction}")
+            # Without a text query every score is the same (Solr's 1.0):
+            # ordering by it is no order, and leaving it out lets the
+            # planner walk an index of the next key (metadata_modified).
+            if rank != CONSTANT_RANK:
+                keys.append(f"score {direction}")
             continue
         if not re.fullmatch(r"[A-Za-z0-9_\-.]+", name):
             raise QueryTranslationError(f"cannot sort on {name!r}")
