@@ -2,9 +2,9 @@
 
 Creates N generated datasets through CKAN's package_create with the portal's
 plugins (test.ini: our DCAT-AP.de schema, quality, validation), so each is
-validated and indexed the way a steward's edit is, then times six query
-shapes with the /dataset page's facets on, through package_search as the UI
-and API call it.
+validated and indexed the way a steward's edit is, then times seven query
+shapes (issue 19's six and the portal's quality sort) with the /dataset
+page's facets on, through package_search as the UI and API call it.
 
     .venv/bin/python bench/pgsearch_bench.py [--datasets 10000] [--runs 200]
     .venv/bin/python bench/pgsearch_bench.py --smoke     # seconds: it still runs
@@ -195,6 +195,8 @@ def query_shapes(args, rng, ctx) -> None:
         "text + 2 facets": lambda: {"q": rng.choice(WORDS),
                                     "fq": f'organization:org-{rng.randrange(12)} +res_format:"{rng.choice(FORMATS)}"'},
         "sort by modified": lambda: {"q": "*:*", "sort": "metadata_modified desc"},
+        # The home page's and the "Metadata quality" sort's order (jena_quality).
+        "sort by quality": lambda: {"q": "*:*", "sort": "quality_score desc, metadata_modified desc"},
         "deep page start=5000": lambda: {"q": "*:*", "start": max(0, min(5000, args.datasets - 20)),
                                          "sort": "score desc, metadata_modified desc"},
         "bbox + text": lambda: {"q": rng.choice(WORDS), "ext_bbox": "11.55,50.88,11.65,50.95"},

@@ -65,3 +65,33 @@ def test_ddl_of_the_description_builds_the_same_table():
         finally:
             trans.rollback()
     assert built == _described()
+
+
+def test_0006_gives_an_index_made_before_it_the_quality_order():
+    """An index written before the quality column (0005) sorts by quality
+    after the upgrade without a reindex: 0006 fills the column from the
+    term map."""
+    from ckan.cli.db import _run_migrations
+    from ckan.tests import factories, helpers
+
+    admin = factories.Sysadmin()
+    org = factories.Organization(user=admin)
+    ctx = lambda: {"user": admin["name"], "ignore_auth": False}  # noqa: E731
+    for name, score in (("mittel", "090"), ("ohne", None), ("gut", "250")):
+        extras = [{"key": "quality_score", "value": score}] if score else []
+        helpers.call_action("package_create", ctx(), name=name, owner_org=org["id"], extras=extras)
+    # CKAN's migration environment re-initialises the model without a pool.
+    engine = model.meta.engine
+    try:
+        _run_migrations("jena_pgsearch", "0005_index_generation", forward=False)
+        _run_migrations("jena_pgsearch", "head", forward=True)
+    finally:
+        model.init_model(engine)
+    with engine.connect() as conn:
+        held = dict(conn.exec_driver_sql(
+            f"SELECT name, quality_score FROM {table.TABLE} "
+            f"WHERE name IN ('mittel', 'ohne', 'gut')").fetchall())
+    assert held == {"mittel": "090", "ohne": None, "gut": "250"}
+    result = helpers.call_action("package_search", ctx(), fq=f"owner_org:{org['id']}",
+                                 sort="quality_score desc, metadata_modified desc")
+    assert [r["name"] for r in result["results"]] == ["gut", "mittel", "ohne"]

@@ -194,8 +194,11 @@ def order_by(sort: Optional[str], rank: str) -> str:
         # the jsonb key is a quoted SQL literal built from that safe set.
         key = "'" + name.replace("'", "''") + "'"
         column = table.date_column(name)
+        string = table.string_column(name) if f.kind == s.STRING else None
         if column:
             expr = column
+        elif string:
+            expr = f'{string} COLLATE "C"'
         elif f.kind == s.DATE:
             expr = f"jena_pgsearch_ts(d.terms -> {key} ->> 0)"
         elif f.kind in (s.INT, s.FLOAT):

@@ -93,6 +93,9 @@ COLUMNS = (
     Column("organization", "text", FIRST),
     Column("metadata_created", "timestamp with time zone", FIRST),
     Column("metadata_modified", "timestamp with time zone", FIRST),
+    # jena_quality's zero-padded score: the home page and the "Metadata
+    # quality" sort order by it (see 0006).
+    Column("quality_score", "text", FIRST),
     Column("permission_labels", "text[]", VALUES, not_null=True, default="'{}'::text[]",
            storage="main"),
     # The row's facet value ids: filters on a faceted field match them
@@ -132,6 +135,9 @@ INDEXES = (
     # Exactly sql.order_by's ORDER BY of metadata_modified desc (a page is
     # an index scan and a LIMIT; see 0004).
     Index("jena_search_doc_modified", "btree", "metadata_modified DESC NULLS LAST, seq"),
+    # Exactly the ORDER BY of "quality_score desc, metadata_modified desc".
+    Index("jena_search_doc_quality", "btree",
+          'quality_score COLLATE "C" DESC NULLS LAST, metadata_modified DESC NULLS LAST, seq'),
     # The filters CKAN adds to every search, with what counting facets reads:
     # a search with no other condition counts them in an index-only scan.
     Index("jena_search_doc_filters", "btree", "site_id, state, capacity",
