@@ -93,6 +93,22 @@ def test_a_visitor_never_gets_the_counts_of_an_editor(admin, org):
     assert tag_counts(editor) == (2, {"Baum": 2, "Intern": 1})
 
 
+def _counts_in_another_request(app):
+    """tag_counts() of a visitor's request on another thread (and so
+    another database session) while this one is mid-write."""
+    out = []
+
+    def visitor():
+        with app.flask_app.test_request_context():
+            out.append(tag_counts())
+            model.Session.remove()
+
+    thread = threading.Thread(target=visitor)
+    thread.start()
+    thread.join()
+    return out[0]
+
+
 def test_counts_made_while_a_change_commits_are_not_reused_after_it(admin, org, app):
     """A search that runs between a dataset's index write and its commit
     counts the old state, under the generation the write's trigger made; the
@@ -103,15 +119,7 @@ def test_counts_made_while_a_change_commits_are_not_reused_after_it(admin, org, 
     def search_elsewhere(session):
         if during or not session.info.get("jena_pgsearch_changed"):
             return
-
-        def visitor():
-            with app.flask_app.test_request_context():
-                during.append(tag_counts())
-                model.Session.remove()
-
-        thread = threading.Thread(target=visitor)
-        thread.start()
-        thread.join()
+        during.append(_counts_in_another_request(app))
 
     event.listen(model.Session, "before_commit", search_elsewhere)
     try:
@@ -137,15 +145,7 @@ def test_counts_made_while_a_reindex_commits_are_not_reused_after_it(admin, org,
 
     def upsert_then_search(*args, **kwargs):
         original(*args, **kwargs)
-
-        def visitor():
-            with app.flask_app.test_request_context():
-                during.append(tag_counts())
-                model.Session.remove()
-
-        thread = threading.Thread(target=visitor)
-        thread.start()
-        thread.join()
+        during.append(_counts_in_another_request(app))
 
     monkeypatch.setattr(store, "upsert", upsert_then_search)
     # CKAN's rebuild of one dataset deletes its document (committed), then

@@ -10,6 +10,7 @@ otherwise it commits at once, whatever `commit=` says.
 """
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import struct
@@ -128,22 +129,17 @@ class PgSearchConnection:
     # ---- reads --------------------------------------------------------
     def search(self, q: str = "*:*", **params: Any) -> Results:
         request = solr_params.read(q, params)
-        lexeme_cache: dict[str, int] = {}
 
+        # Lookups the query's translation needs, once per value of a search.
+        @functools.cache
         def lexeme_count(term: str) -> int:
-            if term not in lexeme_cache:
-                lexeme_cache[term] = self._run(
-                    "SELECT numnode(plainto_tsquery(CAST(:c AS regconfig), :t))",
-                    {"c": text_config(), "t": term}).scalar()
-            return lexeme_cache[term]
+            return self._run("SELECT numnode(plainto_tsquery(CAST(:c AS regconfig), :t))",
+                             {"c": text_config(), "t": term}).scalar()
 
-        facet_ids: dict[str, Optional[int]] = {}
-
+        @functools.cache
         def facet_id(value: str) -> Optional[int]:
-            if value not in facet_ids:
-                facet_ids[value] = self._run(
-                    f"SELECT id FROM {table.FACETS} WHERE fv = :fv", {"fv": value}).scalar()
-            return facet_ids[value]
+            return self._run(f"SELECT id FROM {table.FACETS} WHERE fv = :fv",
+                             {"fv": value}).scalar()
 
         search = sql.Search(request, text_config(), lexeme_count, facet_id)
         # At 100,000 datasets the planner's costs pass jit_above_cost and

@@ -17,9 +17,8 @@ from . import schema as s
 from . import table
 from .localparams import LocalParams, split_local_params
 from .params import SearchRequest
-from .translate import FALSE, Params, QueryTranslationError, Translator, all_of, any_of
+from .translate import CONSTANT_RANK, FALSE, Params, QueryTranslationError, Translator, all_of, any_of
 
-CONSTANT_RANK = "0"  # Translator.rank_expression() of a search without text
 Run = Callable[[str, dict[str, Any]], Iterable[Any]]
 # Runs a statement of one row (bytea, bigint), returns it as (bytes, int).
 FetchBytes = Callable[[str, dict[str, Any]], tuple[Optional[bytes], int]]

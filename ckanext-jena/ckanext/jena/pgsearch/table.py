@@ -158,6 +158,10 @@ def column(name: str) -> Optional[Column]:
     return _BY_NAME.get(name)
 
 
+def index(name: str) -> Index:
+    return next(i for i in INDEXES if i.name == name)
+
+
 def holding(kind: str) -> tuple[Column, ...]:
     return tuple(c for c in COLUMNS if c.holds == kind)
 

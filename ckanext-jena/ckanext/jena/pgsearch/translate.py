@@ -26,6 +26,7 @@ from .datemath import DateMathError, parse_date
 from .settings import stored_facet
 
 TRUE, FALSE = "TRUE", "FALSE"
+CONSTANT_RANK = "0"  # the rank of a search without text: every score equal
 _WILDCARD = re.compile(r"(?<!\\)[*?]")
 _ESCAPE = re.compile(r"\\(.)")
 _ENVELOPE = re.compile(
@@ -229,7 +230,7 @@ class Translator:
 
     def rank_expression(self) -> str:
         if not self.rank_queries:
-            return "0"  # sql.CONSTANT_RANK
+            return CONSTANT_RANK
         weights = self.params.bind(table.RANK_WEIGHTS)
         combined = " || ".join(self.rank_queries)
         return f"ts_rank(CAST({weights} AS float4[]), d.search_vector, {combined})"

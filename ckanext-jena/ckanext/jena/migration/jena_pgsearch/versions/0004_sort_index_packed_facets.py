@@ -30,10 +30,6 @@ depends_on = None
 _NEW_INDEXES = ("jena_search_doc_modified", "jena_search_doc_filters", "jena_search_doc_facets")
 
 
-def _index(name):
-    return next(i for i in table.INDEXES if i.name == name)
-
-
 def upgrade():
     op.execute(f"ALTER TABLE jena_search_doc ADD COLUMN {table.column('facet_packed').ddl()}")
     op.execute("ALTER TABLE jena_search_doc ALTER COLUMN facet_packed SET STORAGE MAIN")
@@ -43,7 +39,7 @@ def upgrade():
             FROM unnest(facet_ids) x)""")
     op.execute("DROP INDEX jena_search_doc_modified")
     for name in _NEW_INDEXES:
-        op.execute(_index(name).ddl())
+        op.execute(table.index(name).ddl())
     # Compact the rewritten rows, then set the visibility map (VACUUM FULL
     # does not) so the covering index answers without the heap.
     with op.get_context().autocommit_block():

@@ -26,7 +26,7 @@ def upgrade():
     # What store.document_row writes: the first value of the field's terms.
     op.execute(f"UPDATE {table.TABLE} SET quality_score = terms -> 'quality_score' ->> 0 "
                f"WHERE terms ? 'quality_score'")
-    op.execute(next(i for i in table.INDEXES if i.name == "jena_search_doc_quality").ddl())
+    op.execute(table.index("jena_search_doc_quality").ddl())
     # The updated rows' visibility map and the planner's statistics.
     with op.get_context().autocommit_block():
         op.execute(f"VACUUM ANALYZE {table.TABLE}")
