@@ -38,6 +38,20 @@ TEXT_WEIGHTS = {"A": ("name", "title"), "B": ("tags", "groups", "organization"),
 # ts_rank's weights for the labels D, C, B, A.
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 
+# The vector's lexemes from name and title (label A), with a GIN index of
+# their own: sql.py pages a ranking by one word from the documents holding
+# it there first. That is exact, not a heuristic: for one lexeme ts_rank is
+# (w_max + sum over its other positions j of w_j / (j + 1)^2) / 1.64493406685
+# (PostgreSQL's calc_rank_or), so a document with the word in its title
+# ranks at least 1.0 / 1.645 = 0.61. The vector is A || B || C || D
+# (_VECTOR), so a
+# document without it there has its highest weight first and ranks at most
+# 0.4 * (1 + 0.645) / 1.645 = 0.4: every title hit ranks above every other
+# hit. (Positions stop at 16,383; a name, title and tags of more words than
+# that would blur the order.)
+TITLE_VECTOR = "ts_filter({}search_vector, '{{a}}'::\"char\"[])"
+assert RANK_WEIGHTS[3] / 1.64493406685 > RANK_WEIGHTS[2], "title hits must outrank the rest"
+
 _VECTOR = " || ".join(
     f"setweight(to_tsvector(CAST(:cfg AS regconfig), :text_{label.lower()}), '{label}')"
     for label in "ABCD")
@@ -146,6 +160,9 @@ INDEXES = (
     Index("jena_search_doc_facets", "gin", "facet_ids"),
     Index("jena_search_doc_terms", "gin", "terms jsonb_path_ops"),
     Index("jena_search_doc_fts", "gin", "search_vector"),
+    # Only the title's lexemes: the first tier of a ranking by one word (see
+    # TITLE_VECTOR and 0007).
+    Index("jena_search_doc_title_fts", "gin", TITLE_VECTOR.format("")),
     Index("jena_search_doc_geom", "gist", "geom"),
 )
 # Rows stay narrow: large values move out of line early (see 0003).

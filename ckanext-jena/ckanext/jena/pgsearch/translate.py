@@ -186,6 +186,8 @@ class Translator:
         # tsqueries that matched positively against the catch-all field: the
         # relevance score ranks by them.
         self.rank_queries: list[str] = []
+        # The words of the plainto_tsquery()s among them, by their SQL.
+        self._plain_words: dict[str, str] = {}
 
     # ---- entry points -------------------------------------------------
     def lucene(self, query: str) -> str:
@@ -227,6 +229,23 @@ class Translator:
         for q in must_not:
             expr = all_of([expr, f"NOT (d.search_vector @@ {q})"])
         return expr
+
+    def single_word_rank(self) -> Optional[str]:
+        """The tsquery the score ranks by if it is one word that is one
+        lexeme (no phrase, no prefix, no second term), else None: sql.py
+        pages such a ranking from the documents with the word in their
+        title first (table.TITLE_VECTOR)."""
+        if len(self.rank_queries) != 1 or self._lexeme_count is None:
+            return None
+        word = self._plain_words.get(self.rank_queries[0])
+        if word is None or self._lexeme_count(word) != 1:
+            return None
+        return self.rank_queries[0]
+
+    def adopt_ranks(self, other: "Translator") -> None:
+        """The rank queries of a sub-translator (local parameters)."""
+        self.rank_queries.extend(other.rank_queries)
+        self._plain_words.update(other._plain_words)
 
     def rank_expression(self) -> str:
         if not self.rank_queries:
@@ -417,7 +436,10 @@ class Translator:
 
     def _tsquery(self, text: str, phrase: bool) -> str:
         fn = "phraseto_tsquery" if phrase else "plainto_tsquery"
-        return f"{fn}({self.cfg}, {self.params.bind(text)})"
+        tsq = f"{fn}({self.cfg}, {self.params.bind(text)})"
+        if not phrase:
+            self._plain_words[tsq] = text
+        return tsq
 
     def _text_term(self, field: str, node) -> str:
         if field == "text":
