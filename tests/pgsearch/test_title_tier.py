@@ -7,7 +7,7 @@ import random
 import pytest
 
 from ckan.tests import factories, helpers
-from ckanext.jena.pgsearch import connection
+from ckanext.jena.pgsearch import connection, sql
 from ckanext.jena.pgsearch.translate import Translator
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
@@ -19,6 +19,8 @@ PAGES = [(0, 1), (0, 5), (0, 20), (3, 4), (9, 10), (25, 10), (0, 100)]
 
 @pytest.fixture
 def statements(monkeypatch):
+    # The catalogue is small: take the title hits first at any hit count.
+    monkeypatch.setattr(sql, "TITLE_TIER_FROM_HITS", 0)
     sent = []
     original = connection.PgSearchConnection._run
 
@@ -85,3 +87,11 @@ def test_a_ranking_not_by_one_word_ranks_every_hit(statements):
         statements.clear()
         _names(**params)
         assert not any("ts_filter" in s for s in statements), params
+
+
+def test_a_few_hits_are_ranked_in_one_statement(statements, monkeypatch):
+    monkeypatch.setattr(sql, "TITLE_TIER_FROM_HITS", 2000)
+    _catalogue(random.Random(19))
+    statements.clear()
+    _names(q="Linde", rows=5, **{"facet.field": '["tags"]'})
+    assert [s for s in statements if "ORDER BY" in s and "ts_filter" in s] == []
