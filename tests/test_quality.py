@@ -148,6 +148,30 @@ def test_score_of_a_minimal_dataset_by_hand(admin):
     assert hints["keywords"].startswith("Tragen Sie Schlagwörter ein")
 
 
+def test_a_dataset_is_assessed_once_per_change_and_each_change_counts(admin, monkeypatch):
+    """CKAN indexes a new dataset twice in the commit that creates it; the
+    second index call reuses the first assessment. A later edit is a new
+    assessment with what it changed."""
+    from ckanext.jena.quality import score
+    calls = []
+    assess = score.assess_dataset
+    monkeypatch.setattr(score, "assess_dataset", lambda pkg: calls.append(pkg["name"]) or assess(pkg))
+    org = factories.Organization(user=admin)
+    make(admin, org, "einmal", resources=[{"url": "http://daten.example.org/a.csv", "format": "CSV"}])
+    assert calls == ["einmal"]
+    first = quality("einmal")
+    assert points(first)["keywords"] == 0
+    found = helpers.call_action("package_search", q="name:einmal", fl="quality_score")
+    assert found["results"][0]["quality_score"] == first["score"]
+
+    helpers.call_action("package_patch", {"user": admin["name"]}, id="einmal", tag_string="Bäume")
+    assert calls == ["einmal", "einmal"]
+    second = quality("einmal")
+    assert points(second)["keywords"] == 30 and second["score"] > first["score"]
+    found = helpers.call_action("package_search", q="name:einmal", fl="quality_score")
+    assert found["results"][0]["quality_score"] == second["score"]
+
+
 @allow_loopback
 def test_excellent_dataset(admin, web):
     org = factories.Organization(user=admin)

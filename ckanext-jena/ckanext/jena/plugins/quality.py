@@ -6,15 +6,36 @@ facet and sort by it. Link reachability is checked by a background job.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.jena.plugins.blankets import parts
 from ckanext.jena.quality import actions, helpers, labels, score, store, urlcheck
 from ckanext.jena.quality.views import quality
+
+
+_ASSESSED = "jena_quality_assessed"
+# The two index calls of one dataset come one after the other; a bulk
+# reindex in one transaction keeps only the last few.
+_ASSESSED_KEPT = 64
+
+
+def _assessed_in_transaction() -> dict[str, tuple[bytes, dict[str, Any]]]:
+    """package id -> (digest of its validated dict, quality result) of the
+    datasets assessed in the database transaction under way."""
+    session = model.Session()
+    transaction = session.get_transaction()
+    if transaction is None:
+        return {}
+    memo = session.info.get(_ASSESSED)
+    if memo is None or memo[0] is not transaction:
+        memo = session.info[_ASSESSED] = (transaction, {})
+    return memo[1]
 
 
 @parts("quality", actions=actions.get_actions, auth=actions.get_auth_functions, blueprints=[quality],
@@ -25,15 +46,30 @@ class QualityPlugin(p.SingletonPlugin):
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        pkg = json.loads(pkg_dict["validated_data_dict"])
-        result = score.assess_dataset(pkg)
-        # Every path that changes visibility or URLs reindexes (the actions,
-        # bulk_update_public/private), so this is where a change is noticed.
-        before, now = store.watched(pkg["id"]), urlcheck.watched(pkg)
-        store.save(pkg["id"], pkg.get("owner_org"), result, now)
-        recheck = urlcheck.to_recheck(before, now)
-        if recheck:
-            urlcheck.enqueue(pkg["id"], force=recheck)
+        validated = pkg_dict["validated_data_dict"]
+        pkg = json.loads(validated)
+        assessed = _assessed_in_transaction()
+        digest = hashlib.blake2b(validated.encode(), digest_size=16).digest()
+        seen = assessed.get(pkg["id"])
+        if seen is not None and seen[0] == digest:
+            # CKAN indexes a new dataset twice in the commit that creates it
+            # (as new, then as the package of its new tags and resources;
+            # ckan/model/modification.py), an edit with its resources too:
+            # the same dataset, already assessed, saved and queued.
+            result = seen[1]
+        else:
+            result = score.assess_dataset(pkg)
+            # Every path that changes visibility or URLs reindexes (the
+            # actions, bulk_update_public/private), so this is where a
+            # change is noticed.
+            before, now = store.watched(pkg["id"]), urlcheck.watched(pkg)
+            store.save(pkg["id"], pkg.get("owner_org"), result, now)
+            recheck = urlcheck.to_recheck(before, now)
+            if recheck:
+                urlcheck.enqueue(pkg["id"], force=recheck)
+            assessed[pkg["id"]] = (digest, result)
+            if len(assessed) > _ASSESSED_KEPT:
+                del assessed[next(iter(assessed))]
         # Zero-padded so that a string sort (Solr's and ours) orders by
         # score; after_dataset_search gives API users the number.
         pkg_dict["quality_score"] = f"{result['score']:03d}"
