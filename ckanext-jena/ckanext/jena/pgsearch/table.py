@@ -44,11 +44,10 @@ RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 # (w_max + sum over its other positions j of w_j / (j + 1)^2) / 1.64493406685
 # (PostgreSQL's calc_rank_or), so a document with the word in its title
 # ranks at least 1.0 / 1.645 = 0.61. The vector is A || B || C || D
-# (_VECTOR), so a
-# document without it there has its highest weight first and ranks at most
-# 0.4 * (1 + 0.645) / 1.645 = 0.4: every title hit ranks above every other
-# hit. (Positions stop at 16,383; a name, title and tags of more words than
-# that would blur the order.)
+# (_VECTOR), so a document without it there has its highest weight first and
+# ranks at most 0.4 * (1 + 0.645) / 1.645 = 0.4: every title hit ranks above
+# every other hit. (Positions stop at 16,383; a name, title and tags of more
+# words than that would blur the order.)
 TITLE_VECTOR = "ts_filter({}search_vector, '{{a}}'::\"char\"[])"
 assert RANK_WEIGHTS[3] / 1.64493406685 > RANK_WEIGHTS[2], "title hits must outrank the rest"
 
