@@ -46,11 +46,10 @@ class QualityPlugin(p.SingletonPlugin):
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        validated = pkg_dict["validated_data_dict"]
-        pkg = json.loads(validated)
+        validated, package_id = pkg_dict["validated_data_dict"], pkg_dict["id"]
         assessed = _assessed_in_transaction()
         digest = hashlib.blake2b(validated.encode(), digest_size=16).digest()
-        seen = assessed.get(pkg["id"])
+        seen = assessed.get(package_id)
         if seen is not None and seen[0] == digest:
             # CKAN indexes a new dataset twice in the commit that creates it
             # (as new, then as the package of its new tags and resources;
@@ -58,6 +57,7 @@ class QualityPlugin(p.SingletonPlugin):
             # the same dataset, already assessed, saved and queued.
             result = seen[1]
         else:
+            pkg = json.loads(validated)
             result = score.assess_dataset(pkg)
             # Every path that changes visibility or URLs reindexes (the
             # actions, bulk_update_public/private), so this is where a
@@ -67,7 +67,7 @@ class QualityPlugin(p.SingletonPlugin):
             recheck = urlcheck.to_recheck(before, now)
             if recheck:
                 urlcheck.enqueue(pkg["id"], force=recheck)
-            assessed[pkg["id"]] = (digest, result)
+            assessed[package_id] = (digest, result)
             if len(assessed) > _ASSESSED_KEPT:
                 del assessed[next(iter(assessed))]
         # Zero-padded so that a string sort (Solr's and ours) orders by
