@@ -10,21 +10,29 @@ from sqlalchemy import event
 
 import ckan.model as model
 from ckan.tests import factories, helpers
+from ckanext.jena.pgsearch import term_counts
 from ckanext.jena.pgsearch.connection import PgSearchConnection
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
 @pytest.fixture
 def counted(monkeypatch):
-    """The facet counts the database computed (the statement still runs)."""
+    """The facet counts the database computed (the statement still runs):
+    counted over the hits, or read from the kept counts (term_counts.py)."""
     seen = []
-    original = PgSearchConnection._fetch_bytes
+    fetching, running = PgSearchConnection._fetch_bytes, PgSearchConnection._run
 
     def fetch(self, statement, values):
         seen.append(statement)
-        return original(self, statement, values)
+        return fetching(self, statement, values)
+
+    def run(self, statement, values):
+        if term_counts.TERM_FACETS in statement:
+            seen.append(statement)
+        return running(self, statement, values)
 
     monkeypatch.setattr(PgSearchConnection, "_fetch_bytes", fetch)
+    monkeypatch.setattr(PgSearchConnection, "_run", run)
     return seen
 
 

@@ -12,6 +12,12 @@ from ckanext.jena.pgsearch import table
 pytestmark = pytest.mark.usefixtures("clean_db")
 
 
+def _predicate(sql):
+    """A partial index's WHERE without what PostgreSQL adds to it (casts of
+    literals, parentheses, spacing)."""
+    return re.sub(r"::text(\[\])?|[()\s]", "", sql)
+
+
 def _catalogue(conn, schema):
     cols = conn.exec_driver_sql(f"""
         SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
@@ -30,12 +36,12 @@ def _catalogue(conn, schema):
                for name, typ, notnull, default, default_storage, storage in cols}
     index_defs, primary = {}, None
     for name, definition, is_primary in indexes:
-        method, expr, include = re.search(
-            r"USING (\w+) \((.*?)\)(?: INCLUDE \((.*)\))?$", definition).groups()
+        method, expr, include, where = re.search(
+            r"USING (\w+) \((.*?)\)(?: INCLUDE \((.*?)\))?(?: WHERE (.*))?$", definition).groups()
         if is_primary:
             primary = expr
         else:
-            index_defs[name] = (method, expr, include or "")
+            index_defs[name] = (method, expr, include or "", _predicate(where or ""))
     return columns, index_defs, primary, sorted(options or [])
 
 
@@ -43,7 +49,8 @@ def _described():
     storage = {"main": "m"}
     columns = {c.name: (c.type, c.not_null,
                         c.default, storage.get(c.storage)) for c in table.COLUMNS}
-    indexes = {i.name: (i.method, i.columns, i.include) for i in table.INDEXES}
+    indexes = {i.name: (i.method, i.columns, i.include, _predicate(i.where))
+               for i in table.INDEXES}
     options = sorted(f"{k}={v}" for k, v in table.TABLE_OPTIONS.items())
     return columns, indexes, table.PRIMARY_KEY, options
 

@@ -31,6 +31,12 @@ log = logging.getLogger(__name__)
 
 
 _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+# No parallel workers for a search's statements: on our 2-core machine
+# starting them cost more than they saved (bbox + text at 100,000 datasets:
+# facet statement 58 ms with two workers, 16 ms without; p95 of the bench's
+# shapes equal or lower without, issue 19). A web worker's statements are
+# short, and parallel ones compete with the other requests for the cores.
+PARALLEL_WORKERS = "0"
 
 
 def copy_row(data: bytes) -> tuple[Optional[bytes], int]:
@@ -146,11 +152,15 @@ class PgSearchConnection:
         # PostgreSQL compiled each statement first: 56-154 ms of JIT for a
         # statement of 70-90 ms (bench --explain, issue 19). Our statements
         # are short; off for the rest of this transaction only.
+        # Parallel workers off likewise (PARALLEL_WORKERS).
         # The generation: the sequence's oid (a database reset makes it anew)
         # and its value (facet_cache.py).
         generation = tuple(self._run(
-            f"SELECT set_config('jit', 'off', true), CAST(CAST('{table.GENERATION}' AS regclass) "
-            f"AS oid), g.last_value, g.is_called FROM {table.GENERATION} g", {}).one())[1:]
+            f"SELECT set_config('jit', 'off', true), "
+            f"set_config('max_parallel_workers_per_gather', :_workers, true), "
+            f"CAST(CAST('{table.GENERATION}' AS regclass) "
+            f"AS oid), g.last_value, g.is_called FROM {table.GENERATION} g",
+            {"_workers": PARALLEL_WORKERS}).one())[2:]
         facets = {}
         if request.facet and request.facet_fields:
             facets = {"facet_fields": self._facets(search, request, generation)}

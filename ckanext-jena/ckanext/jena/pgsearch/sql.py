@@ -14,10 +14,10 @@ from typing import Any, Callable, Iterable, Optional
 import numpy
 
 from . import schema as s
-from . import table
+from . import table, term_counts
 from .localparams import LocalParams, split_local_params
 from .params import SearchRequest
-from .translate import CONSTANT_RANK, FALSE, Params, QueryTranslationError, Translator, all_of, any_of
+from .translate import CONSTANT_RANK, FALSE, TRUE, Params, QueryTranslationError, Translator, all_of, any_of
 
 Run = Callable[[str, dict[str, Any]], Iterable[Any]]
 # Below this many hits (known when the facets counted them) ranking them all
@@ -54,9 +54,31 @@ class Search:
         # A page ranked by one word comes from the title hits first if they
         # fill it (table.TITLE_VECTOR): at 100,000 datasets a common word has
         # ~65,000 hits to rank, its title hits a few thousand (issue 19).
-        word = tr.single_word_rank()
-        self.title_tier = (f"{table.TITLE_VECTOR.format('d.')} @@ {word}"
-                           if word and self.order.startswith("score DESC") else None)
+        single = tr.single_word()
+        word = single[0] if single else None
+        self.title_tier: Optional[str] = None
+        if word and self.order.startswith("score DESC"):
+            title = f"{table.TITLE_VECTOR.format('d.')} @@ {word}"
+            alone = f"d.search_vector @@ {word}"
+            # A title hit of one lexeme is a hit: when the word is the whole
+            # q, the tier's WHERE needs no second index scan for it.
+            self.title_tier = " AND ".join(
+                f"({title})" if c in (alone, f"({alone})") else f"({c})" for c in conds)
+        # A search for that word alone, with CKAN's filters only: its counts
+        # are kept (term_counts.py) unless the word is rare.
+        self._term_lookup: Optional[tuple[str, dict[str, Any]]] = None
+        self._term_counts: Optional[dict[int, int]] = None
+        scope = term_counts.scope(request.fq)
+        alone = f"d.search_vector @@ {word}"
+        if scope is None:
+            pass
+        elif single and conds[0] in (alone, f"({alone})"):
+            self._term_lookup = (
+                term_counts.lookup(self.where, scope, word, tr.cfg, ":_tc_word"),
+                dict(term_counts.lookup_values(scope), _tc_word=single[1]))
+        elif conds[0] in (TRUE, f"({TRUE})"):
+            self._term_lookup = (term_counts.lookup(self.where, scope),
+                                 term_counts.lookup_values(scope))
 
     def _query(self, param: str, text: str, tr: Translator, def_type: str) -> str:
         """One q or fq: its local parameters ({!lucene q.op=OR}…) if it has
@@ -94,9 +116,32 @@ class Search:
         return all_of(parts + [f"NOT ({c})" for c in must_not])
 
     # ---- statements ---------------------------------------------------
+    def _counts_of_term(self, run: Run) -> Optional[dict[int, int]]:
+        """facet id -> count of the hits (term_counts.HITS_ID: the hits) from
+        the kept counts of the search's word, or None if they are not kept."""
+        if self._term_lookup is None:
+            return None
+        if self._term_counts is None:
+            statement, values = self._term_lookup
+            counted, counts = False, {}
+            for part, id_, n in run(statement, dict(self.params.values, **values)):
+                if part == 0:
+                    counted = True
+                else:
+                    counts[id_] = counts.get(id_, 0) + int(n)
+            if not counted:
+                self._term_lookup = None
+                return None
+            self._term_counts = counts
+        return self._term_counts
+
     def count(self, run: Run) -> int:
         """The number of hits (counted with the facets if they were)."""
         if self.hits is None:
+            counts = self._counts_of_term(run)
+            if counts is not None:
+                self.hits = counts.get(term_counts.HITS_ID, 0)
+                return self.hits
             self.hits = next(iter(run(f"SELECT count(*) FROM {table.TABLE} d WHERE {self.where}",
                                       self.params.values)))[0]
         return self.hits
@@ -108,15 +153,15 @@ class Search:
         cols = ["d.doc", f"{self.rank} AS score"]
         cols += [f"d.{b}" if b in wanted else f"NULL AS {b}" for b in table.BLOB_FIELDS]
         values = dict(self.params.values, _rows=self.request.rows, _start=self.request.start)
-        select = f"SELECT {', '.join(cols)} FROM {table.TABLE} d WHERE {self.where}"
+        select = f"SELECT {', '.join(cols)} FROM {table.TABLE} d WHERE"
         paging = f"ORDER BY {self.order} LIMIT :_rows OFFSET :_start"
         if self.title_tier and (self.hits is None or self.hits > TITLE_TIER_FROM_HITS):
             # Every title hit ranks above every other hit: if they fill the
             # page, it is the page of all hits.
-            rows = list(run(f"{select} AND {self.title_tier} {paging}", values))
+            rows = list(run(f"{select} {self.title_tier} {paging}", values))
             if len(rows) == self.request.rows:
                 return rows
-        return run(f"{select} {paging}", values)
+        return run(f"{select} {self.where} {paging}", values)
 
     def _stored_counts(self, run: Run, fetch_bytes: Optional[FetchBytes]
                        ) -> list[tuple[str, int]]:
@@ -128,6 +173,14 @@ class Search:
         counts the hits, so count() need not scan them again. fetch_bytes,
         if given, runs that statement returning (bytes, count) without the
         hex text PostgreSQL sends bytea in otherwise (connection.py)."""
+        kept = self._counts_of_term(run)
+        if kept is not None:
+            self.hits = kept.get(term_counts.HITS_ID, 0)
+            ids = [id_ for id_, n in kept.items() if n > 0 and id_ != term_counts.HITS_ID]
+            if not ids:
+                return []
+            names = run(f"SELECT id, fv FROM {table.FACETS} WHERE id = ANY(:_ids)", {"_ids": ids})
+            return [(fv, kept[id_]) for id_, fv in names]
         statement = (f"SELECT string_agg(d.facet_packed, ''::bytea), count(*) "
                      f"FROM {table.TABLE} d WHERE {self.where}")
         if fetch_bytes is not None:

@@ -51,6 +51,11 @@ RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 TITLE_VECTOR = "ts_filter({}search_vector, '{{a}}'::\"char\"[])"
 assert RANK_WEIGHTS[3] / 1.64493406685 > RANK_WEIGHTS[2], "title hits must outrank the rest"
 
+# The documents every visitor may see: term_counts.py keeps the facet counts
+# of these per common word ({a}: the table's alias and a dot, or nothing).
+COUNTED = ("{a}state = 'active' AND {a}capacity = 'public' "
+           "AND {a}permission_labels @> '{{public}}'::text[]")
+
 _VECTOR = " || ".join(
     f"setweight(to_tsvector(CAST(:cfg AS regconfig), :text_{label.lower()}), '{label}')"
     for label in "ABCD")
@@ -88,10 +93,13 @@ class Index:
     columns: str
     # Columns stored in the index but not searched by it (index-only scans).
     include: str = ""
+    # The rows of a partial index.
+    where: str = ""
 
     def ddl(self) -> str:
         out = f"CREATE INDEX {self.name} ON {TABLE} USING {self.method} ({self.columns})"
-        return out + (f" INCLUDE ({self.include})" if self.include else "")
+        out += f" INCLUDE ({self.include})" if self.include else ""
+        return out + (f" WHERE ({self.where})" if self.where else "")
 
 
 COLUMNS = (
@@ -163,6 +171,9 @@ INDEXES = (
     # TITLE_VECTOR and 0007).
     Index("jena_search_doc_title_fts", "gin", TITLE_VECTOR.format("")),
     Index("jena_search_doc_geom", "gist", "geom"),
+    # The documents whose facets a search counts itself although its word's
+    # counts are kept (term_counts.py): drafts, private and deleted ones.
+    Index("jena_search_doc_uncounted", "btree", "seq", where=f"NOT ({COUNTED.format(a='')})"),
 )
 # Rows stay narrow: large values move out of line early (see 0003).
 TABLE_OPTIONS = {"toast_tuple_target": "128"}

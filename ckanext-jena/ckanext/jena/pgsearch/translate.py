@@ -235,12 +235,17 @@ class Translator:
         lexeme (no phrase, no prefix, no second term), else None: sql.py
         pages such a ranking from the documents with the word in their
         title first (table.TITLE_VECTOR)."""
+        found = self.single_word()
+        return found[0] if found else None
+
+    def single_word(self) -> Optional[tuple[str, str]]:
+        """(tsquery, word) of single_word_rank."""
         if len(self.rank_queries) != 1 or self._lexeme_count is None:
             return None
         word = self._plain_words.get(self.rank_queries[0])
         if word is None or self._lexeme_count(word) != 1:
             return None
-        return self.rank_queries[0]
+        return self.rank_queries[0], word
 
     def adopt_ranks(self, other: "Translator") -> None:
         """The rank queries of a sub-translator (local parameters)."""

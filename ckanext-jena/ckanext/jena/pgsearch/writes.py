@@ -20,7 +20,7 @@ from sqlalchemy import event
 
 import ckan.model as model
 
-from . import table
+from . import table, term_counts
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ def _after_commit(session) -> None:
     session.info.pop(_WRITTEN, None)
     if session.info.pop(_CHANGED, False):
         next_generation()
+        _compact_now_and_then()
 
 
 def _after_rollback(session, *_) -> None:
@@ -116,6 +117,7 @@ def writer() -> Iterator[object]:
             yield conn
         # After the commit, on the same connection (no second checkout).
         next_generation(conn)
+    _compact_now_and_then()
 
 
 def analyze() -> None:
@@ -142,3 +144,39 @@ def analyze() -> None:
     except sa.exc.OperationalError as e:
         log.warning("jena_pgsearch: VACUUM ANALYZE of the search index skipped (%s); "
                     "autovacuum will do it", e)
+    refresh_term_counts()
+
+
+def refresh_term_counts() -> None:
+    """The words whose facet counts are kept, from the statistics just
+    gathered (term_counts.py), and their deltas summed up."""
+    try:
+        with model.meta.engine.connect() as conn:
+            with conn.begin():
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+                counted, filled = term_counts.refresh(conn)
+                term_counts.compact(conn)
+            log.info("jena_pgsearch: facet counts kept for %d words (%d new)", counted, filled)
+    except sa.exc.OperationalError as e:
+        log.warning("jena_pgsearch: the words with kept facet counts were not renewed (%s); "
+                    "the old ones stay exact", e)
+
+
+_commits_since_compact = 0
+# Every write adds its deltas to the kept counts; summing them again after
+# this many commits keeps a word's rows few (~20 ms at 100,000 datasets).
+COMPACT_EVERY = 256
+
+
+def _compact_now_and_then() -> None:
+    global _commits_since_compact
+    _commits_since_compact += 1
+    if _commits_since_compact < COMPACT_EVERY:
+        return
+    _commits_since_compact = 0
+    try:
+        with model.meta.engine.begin() as conn:
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            term_counts.compact(conn)
+    except sa.exc.SQLAlchemyError as e:
+        log.warning("jena_pgsearch: the kept facet counts were not compacted (%s)", e)
