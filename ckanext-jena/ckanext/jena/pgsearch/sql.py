@@ -56,27 +56,27 @@ class Search:
         # ~65,000 hits to rank, its title hits a few thousand (issue 19).
         single = tr.single_word()
         word = single[0] if single else None
+        alone = f"d.search_vector @@ {word}"
+        # q is that word and nothing else.
+        q_is_word = word is not None and conds[0] in (alone, f"({alone})")
         self.title_tier: Optional[str] = None
         if word and self.order.startswith("score DESC"):
             title = f"{table.TITLE_VECTOR.format('d.')} @@ {word}"
-            alone = f"d.search_vector @@ {word}"
-            # A title hit of one lexeme is a hit: when the word is the whole
-            # q, the tier's WHERE needs no second index scan for it.
+            # A title hit of one lexeme is a hit: the tier's WHERE needs no
+            # second index scan for the word.
             self.title_tier = " AND ".join(
-                f"({title})" if c in (alone, f"({alone})") else f"({c})" for c in conds)
-        # A search for that word alone, with CKAN's filters only: its counts
-        # are kept (term_counts.py) unless the word is rare.
+                [f"({title})" if q_is_word else f"({conds[0]}) AND ({title})"]
+                + [f"({c})" for c in conds[1:]])
+        # The word alone or no text, with CKAN's filters only: the facet
+        # counts are kept (term_counts.py) unless the word is rare.
         self._term_lookup: Optional[tuple[str, dict[str, Any]]] = None
         self._term_counts: Optional[dict[int, int]] = None
         scope = term_counts.scope(request.fq)
-        alone = f"d.search_vector @@ {word}"
-        if scope is None:
-            pass
-        elif single and conds[0] in (alone, f"({alone})"):
+        if scope is not None and q_is_word:
             self._term_lookup = (
                 term_counts.lookup(self.where, scope, word, tr.cfg, ":_tc_word"),
                 dict(term_counts.lookup_values(scope), _tc_word=single[1]))
-        elif conds[0] in (TRUE, f"({TRUE})"):
+        elif scope is not None and conds[0] in (TRUE, f"({TRUE})"):
             self._term_lookup = (term_counts.lookup(self.where, scope),
                                  term_counts.lookup_values(scope))
 
