@@ -12,6 +12,8 @@ import json
 import re
 from typing import Callable, Optional
 
+import numpy
+
 from luqum import tree
 from luqum.exceptions import ParseError
 # PLY's lexer keeps its state in the module: luqum.thread gives each thread
@@ -504,9 +506,32 @@ class Translator:
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
             raise QueryTranslationError(f"invalid bounding box {minx},{miny},{maxx},{maxy}")
         b = self.params.bind
-        # Never NULL (so NOT works), and ST_Intersects can use the GiST index.
-        return (f"(d.geom IS NOT NULL AND ST_Intersects(d.geom, ST_MakeEnvelope({b(minx)}, "
-                f"{b(miny)}, {b(maxx)}, {b(maxy)}, 4326)))")
+        box = f"ST_MakeEnvelope({b(minx)}, {b(miny)}, {b(maxx)}, {b(maxy)}, 4326)"
+        # Never NULL (so NOT works); && lets the GiST index find the rows.
+        # A geometry inside the box intersects it without ST_Intersects
+        # (~1 µs a row, half of bbox + text's facet count at 100,000
+        # datasets, issue 19): `@` compares float4 boxes, the geometry's
+        # rounded outwards, so against a box of float4 values inside ours
+        # it never says inside where the geometry is not.
+        inner = _float4_inside(minx, maxx), _float4_inside(miny, maxy)
+        if inner[0] is None or inner[1] is None:
+            return f"(d.geom IS NOT NULL AND ST_Intersects(d.geom, {box}))"
+        (ix0, ix1), (iy0, iy1) = inner
+        # CASE, not OR: the test comes first, and the planner does not
+        # scan the index a second time for it.
+        return (f"(d.geom IS NOT NULL AND d.geom && {box} AND CASE WHEN d.geom @ "
+                f"ST_MakeEnvelope({b(ix0)}, {b(iy0)}, {b(ix1)}, {b(iy1)}, 4326) "
+                f"THEN TRUE ELSE ST_Intersects(d.geom, {box}) END)")
+
+
+def _float4_inside(low: float, high: float) -> Optional[tuple[float, float]]:
+    """The widest interval of float4 values within [low, high], or None."""
+    lo, hi = numpy.float32(low), numpy.float32(high)
+    if float(lo) < low:
+        lo = numpy.nextafter(lo, numpy.float32(numpy.inf))
+    if float(hi) > high:
+        hi = numpy.nextafter(hi, numpy.float32(-numpy.inf))
+    return (float(lo), float(hi)) if lo <= hi else None
 
 
 _MM_VALUE = re.compile(r"^-?\d+%?$")
