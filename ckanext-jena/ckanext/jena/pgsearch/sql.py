@@ -56,9 +56,8 @@ class Search:
         # ~65,000 hits to rank, its title hits a few thousand (issue 19).
         single = tr.single_word()
         word = single[0] if single else None
-        alone = f"d.search_vector @@ {word}"
         # q is that word and nothing else.
-        q_is_word = word is not None and conds[0] in (alone, f"({alone})")
+        q_is_word = word is not None and _is(conds[0], f"d.search_vector @@ {word}")
         self.title_tier: Optional[str] = None
         if word and self.order.startswith("score DESC"):
             title = f"{table.TITLE_VECTOR.format('d.')} @@ {word}"
@@ -76,7 +75,7 @@ class Search:
             self._term_lookup = (
                 term_counts.lookup(self.where, scope, word, tr.cfg, ":_tc_word"),
                 dict(term_counts.lookup_values(scope), _tc_word=single[1]))
-        elif scope is not None and conds[0] in (TRUE, f"({TRUE})"):
+        elif scope is not None and _is(conds[0], TRUE):
             self._term_lookup = (term_counts.lookup(self.where, scope),
                                  term_counts.lookup_values(scope))
 
@@ -118,7 +117,8 @@ class Search:
     # ---- statements ---------------------------------------------------
     def _counts_of_term(self, run: Run) -> Optional[dict[int, int]]:
         """facet id -> count of the hits (term_counts.HITS_ID: the hits) from
-        the kept counts of the search's word, or None if they are not kept."""
+        the kept counts of the search's word, or None if they are not kept;
+        the first read sets self.hits."""
         if self._term_lookup is None:
             return None
         if self._term_counts is None:
@@ -133,15 +133,12 @@ class Search:
                 self._term_lookup = None
                 return None
             self._term_counts = counts
+            self.hits = counts.get(term_counts.HITS_ID, 0)
         return self._term_counts
 
     def count(self, run: Run) -> int:
         """The number of hits (counted with the facets if they were)."""
-        if self.hits is None:
-            counts = self._counts_of_term(run)
-            if counts is not None:
-                self.hits = counts.get(term_counts.HITS_ID, 0)
-                return self.hits
+        if self.hits is None and self._counts_of_term(run) is None:
             self.hits = next(iter(run(f"SELECT count(*) FROM {table.TABLE} d WHERE {self.where}",
                                       self.params.values)))[0]
         return self.hits
@@ -175,12 +172,8 @@ class Search:
         hex text PostgreSQL sends bytea in otherwise (connection.py)."""
         kept = self._counts_of_term(run)
         if kept is not None:
-            self.hits = kept.get(term_counts.HITS_ID, 0)
-            ids = [id_ for id_, n in kept.items() if n > 0 and id_ != term_counts.HITS_ID]
-            if not ids:
-                return []
-            names = run(f"SELECT id, fv FROM {table.FACETS} WHERE id = ANY(:_ids)", {"_ids": ids})
-            return [(fv, kept[id_]) for id_, fv in names]
+            return _named(run, {id_: n for id_, n in kept.items()
+                                if n > 0 and id_ != term_counts.HITS_ID})
         statement = (f"SELECT string_agg(d.facet_packed, ''::bytea), count(*) "
                      f"FROM {table.TABLE} d WHERE {self.where}")
         if fetch_bytes is not None:
@@ -191,10 +184,7 @@ class Search:
         if not packed:
             return []
         counts = numpy.bincount(numpy.frombuffer(packed, dtype=">i4"))
-        ids = numpy.flatnonzero(counts)
-        names = run(f"SELECT id, fv FROM {table.FACETS} WHERE id = ANY(:_ids)",
-                    {"_ids": ids.tolist()})
-        return [(fv, int(counts[id_])) for id_, fv in names]
+        return _named(run, {int(id_): int(counts[id_]) for id_ in numpy.flatnonzero(counts)})
 
     def facets(self, run: Run, stored_patterns: Iterable[str],
                fetch_bytes: Optional[FetchBytes] = None) -> dict[str, list[Any]]:
@@ -228,6 +218,20 @@ class Search:
                 items = items[:limit]
             out[field] = [x for item in items for x in item]
         return out
+
+
+def _is(cond: str, expr: str) -> bool:
+    """cond is expr, bare or in the parentheses all_of puts around it."""
+    return cond in (expr, f"({expr})")
+
+
+def _named(run: Run, counts: dict[int, int]) -> list[tuple[str, int]]:
+    """(field SEPARATOR value, count) of facet value id -> count."""
+    if not counts:
+        return []
+    names = run(f"SELECT id, fv FROM {table.FACETS} WHERE id = ANY(:_ids)",
+                {"_ids": list(counts)})
+    return [(fv, counts[id_]) for id_, fv in names]
 
 
 def order_by(sort: Optional[str], rank: str) -> str:

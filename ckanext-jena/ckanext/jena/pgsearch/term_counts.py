@@ -4,7 +4,7 @@ Counting the facets of a word that two thirds of 100,000 datasets hold is
 one pass over ~65,000 rows: ~90-110 ms on our 2-core machine, of a ~130 ms
 free-text search (issue 19), whatever the plan (seq scan, GIN bitmap,
 narrower rows). Solr answers it from per-term structures; this is ours:
-for each *counted term* (a lexeme in at least TITLE_TIER_FROM_HITS documents
+for each *counted term* (a lexeme in at least COUNT_FROM_DOCS documents
 when the index was last analysed) the table TERM_FACETS holds, per site and
 dataset type, how many counted documents with the lexeme carry each facet
 value id (id 0: the documents themselves, the hit count).
@@ -198,10 +198,10 @@ def scope(fqs: list[str]) -> Optional[Scope]:
     include "public", one dataset type — and nothing else; else None."""
     seen: dict[str, list[str]] = {}
     for fq in fqs:
-        rest = _CLAUSE.sub(lambda m: seen.setdefault(m.group(1), []).append(m.group(2)) or "",
-                           fq)
-        if rest.strip():
+        if _CLAUSE.sub("", fq).strip():
             return None
+        for m in _CLAUSE.finditer(fq):
+            seen.setdefault(m.group(1), []).append(m.group(2))
     if any(len(v) != 1 for v in seen.values()):
         return None
     values = {field: _values(v[0]) for field, v in seen.items()}
