@@ -11,6 +11,27 @@ from .catalogue import DATASETS, GROUPS, ORGS
 SEARCH_PLUGINS = "jena jena_pgsearch activity jena_test_views"
 
 
+@pytest.fixture
+def statements(monkeypatch):
+    """Every statement a search sends to the index (both ways the backend
+    sends them), in order."""
+    from ckanext.jena.pgsearch.connection import PgSearchConnection
+    sent = []
+    running, fetching = PgSearchConnection._run, PgSearchConnection._fetch_bytes
+
+    def run(self, statement, values):
+        sent.append(statement)
+        return running(self, statement, values)
+
+    def fetch(self, statement, values):
+        sent.append(statement)
+        return fetching(self, statement, values)
+
+    monkeypatch.setattr(PgSearchConnection, "_run", run)
+    monkeypatch.setattr(PgSearchConnection, "_fetch_bytes", fetch)
+    return sent
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "portal_plugins: run with the plugins of test.ini")
 

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from ckan.tests import factories, helpers
-from ckanext.jena.pgsearch import connection, sql
+from ckanext.jena.pgsearch import sql
 from ckanext.jena.pgsearch.translate import Translator
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
@@ -17,19 +17,10 @@ FILLER = "Stadt Jena Daten Tabelle Liste Erhebung Bericht".split()
 PAGES = [(0, 1), (0, 5), (0, 20), (3, 4), (9, 10), (25, 10), (0, 100)]
 
 
-@pytest.fixture
-def statements(monkeypatch):
+@pytest.fixture(autouse=True)
+def title_tier_always(monkeypatch):
     # The catalogue is small: take the title hits first at any hit count.
     monkeypatch.setattr(sql, "TITLE_TIER_FROM_HITS", 0)
-    sent = []
-    original = connection.PgSearchConnection._run
-
-    def run(self, statement, values):
-        sent.append(statement)
-        return original(self, statement, values)
-
-    monkeypatch.setattr(connection.PgSearchConnection, "_run", run)
-    return sent
 
 
 def _catalogue(rng):
