@@ -167,9 +167,9 @@ def index_writes(monkeypatch):
     sent = []
     original = store.document_row
 
-    def row(doc):
+    def row(doc, **kw):
         sent.append(doc["name"])
-        return original(doc)
+        return original(doc, **kw)
 
     monkeypatch.setattr(store, "document_row", row)
     return sent

@@ -56,6 +56,10 @@ CASES = [
      {"baumkataster", "baumpflanzungen-2023", "baum-des-jahres"}),
     ("required-term", {"q": "+Wasser Saale"}, {"gewaesser"}),
     ("phrase", {"q": '"Stadtratswahl 2024"'}, {"wahlen"}),
+    # Solr's positionIncrementGap: a phrase within one value, not across
+    # two (here two tags of baumkataster, next to each other in the vector).
+    ("phrase-in-a-value", {"q": '"Baumpflanzungen 2023"'}, {"baumpflanzungen-2023"}),
+    ("phrase-not-across-values", {"q": '"Bäume Stadtgrün"'}, set()),
     ("english-word", {"q": "trees"}, {"english-dataset"}),
     ("title-ranks-first", {"q": "Bäume", "sort": "score desc", "rows": 1}, ["baum-des-jahres"]),
     ("free-text-and-facet", {"q": "Verkehr", "fq": "organization:stadtwerke"},

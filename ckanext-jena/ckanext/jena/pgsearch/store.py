@@ -84,8 +84,33 @@ def _geometry(doc: dict[str, Any]) -> Optional[bytes]:
         return None
 
 
-def document_row(doc: dict[str, Any]) -> dict[str, Any]:
-    """The bound values of the upsert for one index document."""
+# Solr keeps the values of a text field apart (positionIncrementGap): the
+# phrase "Ausgaben Haushalt" does not match a title ending in "Ausgaben" and
+# a description starting with "Haushalt". PostgreSQL's parser counts the
+# positions of stop words without keeping them, so GAP_POSITIONS stop words
+# of the text configuration before each value keep the values apart in the
+# vector (the first word of _GAP_WORDS the configuration stops; a
+# configuration without stop words gets no gap).
+GAP_POSITIONS = 5
+_GAP_WORDS = ("und", "and", "the", "le", "de", "el", "il")
+_GAPS: dict[str, str] = {}
+
+
+def gap(session, text_config: str) -> str:
+    """The text between two values of a document's vector (cached per
+    text configuration)."""
+    if text_config not in _GAPS:
+        word = session.execute(sa.text(
+            "SELECT w FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS x(w, i) "
+            "WHERE to_tsvector(CAST(:cfg AS regconfig), w) = ''::tsvector ORDER BY i LIMIT 1"),
+            {"words": list(_GAP_WORDS), "cfg": text_config}).scalar()
+        _GAPS[text_config] = " ".join([word] * GAP_POSITIONS) if word else ""
+    return _GAPS[text_config]
+
+
+def document_row(doc: dict[str, Any], gap: str = "") -> dict[str, Any]:
+    """The bound values of the upsert for one index document; `gap` goes
+    before each value of its text (see GAP_POSITIONS)."""
     schema = s.solr_schema()
     doc = dict(doc)
     blobs = {k: doc.pop(k, None) for k in t.BLOB_FIELDS}
@@ -106,7 +131,8 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
         if key == "text" or schema.copies_into_text(key):
             label = next((w for w, keys in t.TEXT_WEIGHTS.items() if key in keys), "D")
             weighted[label].extend(_strings(doc[key]))
-    texts = {k: "\n".join(v) for k, v in weighted.items()}
+    texts = {k: "\n".join(f"{gap} {v}" if gap else v for v in values)
+             for k, values in weighted.items()}
     patterns = facet_patterns()
     facets = [f"{key}{t.FACET_SEPARATOR}{v}" for key, values in terms.items()
               if any(fnmatch.fnmatchcase(key, p) for p in patterns) for v in values]
@@ -124,7 +150,7 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
         "doc": json.dumps(doc, default=str),
         "terms": json.dumps(terms),
         **{f"text_{k.lower()}": v for k, v in texts.items()},
-        "search_text": "\n".join(texts.values()).lower(),
+        "search_text": "\n".join(v for values in weighted.values() for v in values).lower(),
         "geom": _geometry(doc),
     })
     return row
@@ -166,7 +192,7 @@ def upsert(session, docs: Iterable[dict[str, Any]], text_config: str,
             key, seen = str(doc.get(t.PRIMARY_KEY)), digest(doc)
             if written.get(key) == seen:
                 continue
-        row = document_row(doc)
+        row = document_row(doc, gap=gap(session, text_config))
         row["cfg"] = text_config
         if row["facet_values"]:
             session.execute(ADD_FACET_VALUES, row)
