@@ -126,13 +126,8 @@ def document_row(doc: dict[str, Any], gap: str = "") -> dict[str, Any]:
         if values:
             terms[key] = values
 
-    weighted: dict[str, list[str]] = {"A": [], "B": [], "C": [], "D": []}
-    for key in doc:
-        if key == "text" or schema.copies_into_text(key):
-            label = next((w for w, keys in t.TEXT_WEIGHTS.items() if key in keys), "D")
-            weighted[label].extend(_strings(doc[key]))
-    texts = {k: "\n".join(f"{gap} {v}" if gap else v for v in values)
-             for k, values in weighted.items()}
+    weighted = _weighted(doc)
+    texts = _texts(weighted, gap)
     patterns = facet_patterns()
     facets = [f"{key}{t.FACET_SEPARATOR}{v}" for key, values in terms.items()
               if any(fnmatch.fnmatchcase(key, p) for p in patterns) for v in values]
@@ -154,6 +149,51 @@ def document_row(doc: dict[str, Any], gap: str = "") -> dict[str, Any]:
         "geom": _geometry(doc),
     })
     return row
+
+
+def _weighted(doc: dict[str, Any]) -> dict[str, list[str]]:
+    """The values of the document's text, by weight label (TEXT_WEIGHTS)."""
+    schema = s.solr_schema()
+    weighted: dict[str, list[str]] = {"A": [], "B": [], "C": [], "D": []}
+    for key in doc:
+        if key == "text" or schema.copies_into_text(key):
+            label = next((w for w, keys in t.TEXT_WEIGHTS.items() if key in keys), "D")
+            weighted[label].extend(_strings(doc[key]))
+    return weighted
+
+
+def _texts(weighted: dict[str, list[str]], gap: str) -> dict[str, str]:
+    return {k: "\n".join(f"{gap} {v}" if gap else v for v in values)
+            for k, values in weighted.items()}
+
+
+# The vectors of a batch of stored documents, made again from their texts.
+_REVECTOR = sa.text(
+    f"UPDATE {t.TABLE} AS d SET search_vector = n.vector FROM ("
+    f"SELECT x.index_id, {t.vector('x.text_{}')} AS vector "
+    f"FROM unnest(CAST(:index_ids AS text[]), CAST(:a AS text[]), CAST(:b AS text[]), "
+    f"CAST(:c AS text[]), CAST(:d AS text[])) AS x(index_id, text_a, text_b, text_c, text_d)"
+    f") n WHERE d.index_id = n.index_id AND d.search_vector IS DISTINCT FROM n.vector")
+
+
+def rewrite_vectors(bind, text_config: str, batch: int = 500) -> int:
+    """Make every row's vector again from its stored document, as a write of
+    today's code makes it (for a migration: rows written before the phrase
+    gap keep their old vectors until the dataset changes). Rows whose
+    vector is already that are not written. Returns the rows rewritten."""
+    gap_text = gap(bind, text_config)
+    changed, after = 0, ""
+    while True:
+        rows = bind.execute(sa.text(
+            f"SELECT index_id, doc FROM {t.TABLE} WHERE index_id > :after "
+            f"ORDER BY index_id LIMIT :n"), {"after": after, "n": batch}).fetchall()
+        if not rows:
+            return changed
+        texts = [_texts(_weighted(doc), gap_text) for _, doc in rows]
+        changed += bind.execute(_REVECTOR, {
+            "cfg": text_config, "index_ids": [index_id for index_id, _ in rows],
+            **{label.lower(): [x[label] for x in texts] for label in "ABCD"}}).rowcount
+        after = rows[-1][0]
 
 
 def _upsert_sql() -> str:

@@ -56,9 +56,17 @@ assert RANK_WEIGHTS[3] / 1.64493406685 > RANK_WEIGHTS[2], "title hits must outra
 COUNTED = ("{a}state = 'active' AND {a}capacity = 'public' "
            "AND {a}permission_labels @> '{{public}}'::text[]")
 
-_VECTOR = " || ".join(
-    f"setweight(to_tsvector(CAST(:cfg AS regconfig), :text_{label.lower()}), '{label}')"
-    for label in "ABCD")
+
+
+def vector(text: str) -> str:
+    """SQL of the weighted vector of a document's four texts (A-D): `text`
+    gives the SQL of each from its label in lower case ("a" to "d")."""
+    return " || ".join(
+        f"setweight(to_tsvector(CAST(:cfg AS regconfig), {text.format(label.lower())}), '{label}')"
+        for label in "ABCD")
+
+
+_VECTOR = vector(":text_{}")
 
 
 @dataclass(frozen=True)
