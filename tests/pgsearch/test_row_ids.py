@@ -1,7 +1,9 @@
-"""A page ranked by score, after the facet statement counted its hits, ranks
-the rows that statement found (their row ids, sql.RANK_ROW_IDS_UP_TO)
-instead of finding them again through the indexes. It must be exactly the
-page of finding them again, also when a hit is written in between."""
+"""A page ranked by score, after the facet statement counted its hits, comes
+from the rows that statement found (their row ids, sql.PAGE_FROM_FACET_ROWS:
+the page's own rows ranked there, or with a title tier all hits up to
+sql.TITLE_TIER_FROM_HITS) instead of finding them again through the indexes.
+It must be exactly the page of finding them again, also when a hit is
+written in between."""
 import random
 
 import pytest
@@ -40,7 +42,7 @@ def test_the_page_of_the_counted_rows_is_the_page_of_all_hits(monkeypatch, state
             got = _search(start=start, rows=rows, **params)
             taken += _by_row_ids(statements)
             with monkeypatch.context() as m:
-                m.setattr(sql, "RANK_ROW_IDS_UP_TO", -1)
+                m.setattr(sql, "PAGE_FROM_FACET_ROWS", False)
                 m.setattr(sql, "TITLE_TIER_FROM_HITS", 10 ** 9)
                 statements.clear()
                 expected = _search(start=start, rows=rows, **params)
@@ -55,10 +57,15 @@ def test_other_orders_and_many_hits_find_the_page_through_the_indexes(monkeypatc
         statements.clear()
         _search(**params)
         assert not _by_row_ids(statements), params
-    monkeypatch.setattr(sql, "RANK_ROW_IDS_UP_TO", 3)
+    # With a title tier, more hits than it pages from go to the indexes;
+    # without one, the facet statement ranks any number of hits.
+    monkeypatch.setattr(sql, "TITLE_TIER_FROM_HITS", 3)
     statements.clear()
-    _search(q="Linde Brunnen")
+    assert _search(q="Linde", fq="tags:Stadt")[0] > 3
     assert not _by_row_ids(statements)
+    statements.clear()
+    assert _search(q="Linde Brunnen")[0] > 3
+    assert _by_row_ids(statements)
 
 
 def test_a_hit_written_between_the_facets_and_the_page_stays_on_it(monkeypatch, statements):

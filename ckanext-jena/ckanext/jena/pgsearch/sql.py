@@ -24,16 +24,18 @@ Run = Callable[[str, dict[str, Any]], Iterable[Any]]
 # Below this many hits (known when the facets counted them) ranking them all
 # costs less than a first statement for the title hits (~1.5 ms a thousand).
 TITLE_TIER_FROM_HITS = 2000
-# Up to this many hits, the statement counting the facets also returns the
-# hits' row ids, and a page ranked by score ranks exactly those rows instead
-# of finding them again through the indexes: for a common word and two
-# facets of 100,000 datasets (1,100 hits) the second BitmapAnd of three
-# index scans was 15 of the page's 19 ms (issue 19).
-RANK_ROW_IDS_UP_TO = 20000
-# Runs a statement of one row (bytea, bigint, bytea), returns it as
+# A page ranked by score comes from the rows the statement counting the
+# facets has just found, not from the indexes again: for a common word and
+# two facets of 100,000 datasets (1,100 hits) the page's second BitmapAnd of
+# three index scans was 15 of its 19 ms, and two common words (44,000 hits)
+# visited every hit's heap page twice, 116 ms to count and 129 ms to rank
+# (issue 19). Without a title tier the facet statement ranks the hits itself
+# and returns the page's row ids; with one, the ids of all hits up to
+# TITLE_TIER_FROM_HITS, which the page ranks.
+PAGE_FROM_FACET_ROWS = True
+# Runs a statement of one row (bytea, bigint, text), returns it as
 # (bytes, int, bytes).
 FetchBytes = Callable[[str, dict[str, Any]], tuple[Optional[bytes], int, Optional[bytes]]]
-_ROW_ID = numpy.dtype([("block", ">u4"), ("offset", ">u2")])  # tidsend's bytes
 
 
 class Search:
@@ -60,10 +62,11 @@ class Search:
             self.order = order_by(request.sort, self.rank)
         except QueryTranslationError as e:
             raise e.about("sort") from e
-        # The hits' row ids (ctid) from the facet statement, for a page that
-        # ranks them all.
+        # Row ids (the text of a tid[]) from the facet statement: of every
+        # hit, or (_row_ids_paged) of the page's own rows, ranked there.
         self._ranks_hits = re.search(r"\bscore\b", self.order) is not None
         self._row_ids: Optional[str] = None
+        self._row_ids_paged = False
         # A page ranked by one word comes from the title hits first if they
         # fill it (table.TITLE_VECTOR): at 100,000 datasets a common word has
         # ~65,000 hits to rank, its title hits a few thousand (issue 19).
@@ -210,8 +213,9 @@ class Search:
             # The rows the facets counted, as this statement's snapshot sees
             # them (the WHERE again). A row written in between has a new id:
             # a page short of one is made again from the indexes.
+            own = f"ORDER BY {self.order} LIMIT :_rows" if self._row_ids_paged else paging
             rows = list(run(f"{select} d.ctid = ANY(CAST(:_row_ids AS tid[])) "
-                            f"AND {self.where} {paging}", dict(values, _row_ids=self._row_ids)))
+                            f"AND {self.where} {own}", dict(values, _row_ids=self._row_ids)))
             if len(rows) == min(self.request.rows, max(0, (self.hits or 0) - self.request.start)):
                 return rows
         return run(f"{select} {self.where} {paging}", values)
@@ -230,12 +234,19 @@ class Search:
         if kept is not None:
             return _named(run, {id_: n for id_, n in kept.items()
                                 if n > 0 and id_ != term_counts.HITS_ID})
-        row_ids = "CAST(NULL AS bytea)"
-        if self._ranks_hits:
-            up_to = (min(TITLE_TIER_FROM_HITS, RANK_ROW_IDS_UP_TO) if self.title_tier
-                     else RANK_ROW_IDS_UP_TO)
-            row_ids = (f"CASE WHEN count(*) <= {up_to} "
-                       f"THEN string_agg(tidsend(d.ctid), ''::bytea) END")
+        row_ids, paged = "CAST(NULL AS text)", False
+        if self._ranks_hits and PAGE_FROM_FACET_ROWS and self.request.rows:
+            if self.title_tier:
+                row_ids = (f"CASE WHEN count(*) <= {int(TITLE_TIER_FROM_HITS)} "
+                           f"THEN CAST(array_agg(d.ctid) AS text) END")
+            else:
+                # The page's rows in the page's order: the rank in place of
+                # its alias, the slice of start + 1 to start + rows.
+                order = re.sub(r"\bscore\b", f"({self.rank})", self.order)
+                first = int(self.request.start) + 1
+                row_ids = (f"CAST((array_agg(d.ctid ORDER BY {order}))"
+                           f"[{first}:{first + int(self.request.rows) - 1}] AS text)")
+                paged = True
         statement = (f"SELECT string_agg(d.facet_packed, ''::bytea), count(*), {row_ids} "
                      f"FROM {table.TABLE} d WHERE {self.where}")
         if fetch_bytes is not None:
@@ -244,7 +255,8 @@ class Search:
             packed, hits, ids = next(iter(run(statement, self.params.values)))
         self.hits = hits
         if ids is not None:
-            self._row_ids = _tid_array(ids)
+            self._row_ids = ids if isinstance(ids, str) else bytes(ids).decode()
+            self._row_ids_paged = paged
         if not packed:
             return []
         counts = numpy.bincount(numpy.frombuffer(packed, dtype=">i4"))
@@ -282,16 +294,6 @@ class Search:
                 items = items[:limit]
             out[field] = [x for item in items for x in item]
         return out
-
-
-def _tid_array(packed: bytes) -> str:
-    """tidsend's bytes as the text of a tid[]: one string for the driver to
-    quote, built from plain lists. A list of one string per row id cost
-    ~2.5 ms a thousand ids in numpy's per-element access and the driver's
-    quoting of each (0.25 ms so; up to RANK_ROW_IDS_UP_TO ids a search)."""
-    ids = numpy.frombuffer(packed, dtype=_ROW_ID)
-    return "{%s}" % ",".join(f'"({b},{o})"' for b, o in zip(ids["block"].tolist(),
-                                                              ids["offset"].tolist()))
 
 
 def _is(cond: str, expr: str) -> bool:
