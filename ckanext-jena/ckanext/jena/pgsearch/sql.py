@@ -62,11 +62,11 @@ class Search:
             self.order = order_by(request.sort, self.rank)
         except QueryTranslationError as e:
             raise e.about("sort") from e
-        # Row ids (the text of a tid[]) from the facet statement: of every
-        # hit, or (_row_ids_paged) of the page's own rows, ranked there.
+        # Row ids (the text of a tid[]) from the facet statement: with a
+        # title tier of every hit, without one of the page's own rows,
+        # ranked there.
         self._ranks_hits = re.search(r"\bscore\b", self.order) is not None
         self._row_ids: Optional[str] = None
-        self._row_ids_paged = False
         # A page ranked by one word comes from the title hits first if they
         # fill it (table.TITLE_VECTOR): at 100,000 datasets a common word has
         # ~65,000 hits to rank, its title hits a few thousand (issue 19).
@@ -213,7 +213,7 @@ class Search:
             # The rows the facets counted, as this statement's snapshot sees
             # them (the WHERE again). A row written in between has a new id:
             # a page short of one is made again from the indexes.
-            own = f"ORDER BY {self.order} LIMIT :_rows" if self._row_ids_paged else paging
+            own = paging if self.title_tier else f"ORDER BY {self.order} LIMIT :_rows"
             rows = list(run(f"{select} d.ctid = ANY(CAST(:_row_ids AS tid[])) "
                             f"AND {self.where} {own}", dict(values, _row_ids=self._row_ids)))
             if len(rows) == min(self.request.rows, max(0, (self.hits or 0) - self.request.start)):
@@ -234,7 +234,7 @@ class Search:
         if kept is not None:
             return _named(run, {id_: n for id_, n in kept.items()
                                 if n > 0 and id_ != term_counts.HITS_ID})
-        row_ids, paged = "CAST(NULL AS text)", False
+        row_ids = "CAST(NULL AS text)"
         if self._ranks_hits and PAGE_FROM_FACET_ROWS and self.request.rows:
             if self.title_tier:
                 row_ids = (f"CASE WHEN count(*) <= {int(TITLE_TIER_FROM_HITS)} "
@@ -246,7 +246,6 @@ class Search:
                 first = int(self.request.start) + 1
                 row_ids = (f"CAST((array_agg(d.ctid ORDER BY {order}))"
                            f"[{first}:{first + int(self.request.rows) - 1}] AS text)")
-                paged = True
         statement = (f"SELECT string_agg(d.facet_packed, ''::bytea), count(*), {row_ids} "
                      f"FROM {table.TABLE} d WHERE {self.where}")
         if fetch_bytes is not None:
@@ -256,7 +255,6 @@ class Search:
         self.hits = hits
         if ids is not None:
             self._row_ids = ids if isinstance(ids, str) else bytes(ids).decode()
-            self._row_ids_paged = paged
         if not packed:
             return []
         counts = numpy.bincount(numpy.frombuffer(packed, dtype=">i4"))

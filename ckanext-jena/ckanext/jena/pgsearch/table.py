@@ -57,7 +57,6 @@ COUNTED = ("{a}state = 'active' AND {a}capacity = 'public' "
            "AND {a}permission_labels @> '{{public}}'::text[]")
 
 
-
 def vector(text: str) -> str:
     """SQL of the weighted vector of a document's four texts (A-D): `text`
     gives the SQL of each from its label in lower case ("a" to "d")."""
