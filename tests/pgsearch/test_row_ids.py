@@ -86,3 +86,10 @@ def test_a_hit_written_between_the_facets_and_the_page_stays_on_it(monkeypatch, 
     statements.clear()
     assert _search(q="Linde Brunnen", rows=100) == expected
     assert _by_row_ids(statements)  # tried, then found again
+
+
+def test_a_page_past_any_array_index_is_empty_not_an_error(statements):
+    _catalogue(random.Random(23))
+    # start is allowed up to 2**31 - 1; start + rows is past an array index.
+    assert _search(q="Linde Brunnen", start=2 ** 31 - 1, rows=10)[1] == []
+    assert _search(q="Linde Brunnen", start=2 ** 31 - 11, rows=10)[1] == []

@@ -33,6 +33,7 @@ TITLE_TIER_FROM_HITS = 2000
 # and returns the page's row ids; with one, the ids of all hits up to
 # TITLE_TIER_FROM_HITS, which the page ranks.
 PAGE_FROM_FACET_ROWS = True
+_ARRAY_INDEX_MAX = 2 ** 31 - 1  # PostgreSQL's array subscripts are integers
 # Runs a statement of one row (bytea, bigint, text), returns it as
 # (bytes, int, bytes).
 FetchBytes = Callable[[str, dict[str, Any]], tuple[Optional[bytes], int, Optional[bytes]]]
@@ -239,9 +240,10 @@ class Search:
             if self.title_tier:
                 row_ids = (f"CASE WHEN count(*) <= {int(TITLE_TIER_FROM_HITS)} "
                            f"THEN CAST(array_agg(d.ctid) AS text) END")
-            else:
+            elif self.request.start + self.request.rows <= _ARRAY_INDEX_MAX:
                 # The page's rows in the page's order: the rank in place of
-                # its alias, the slice of start + 1 to start + rows.
+                # its alias, the slice of start + 1 to start + rows (a page
+                # past what an array index reaches has no hits to show).
                 order = re.sub(r"\bscore\b", f"({self.rank})", self.order)
                 first = int(self.request.start) + 1
                 row_ids = (f"CAST((array_agg(d.ctid ORDER BY {order}))"
